@@ -1,0 +1,127 @@
+"""``flask --app mediation mediation …``: the administrator's command line."""
+
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from mediation import lifecycle
+from mediation.extensions import db
+from mediation.models import Agency, Station, User
+from mediation.models.station import AGENCY_KINDS
+from mediation.models.user import LIAISON_ROLES, ROLES
+
+
+@click.group("mediation")
+def cli():
+    """Manage stations, agencies, accounts and demo data."""
+
+
+def _fail(message: str):
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(2)
+
+
+@cli.command("create-station")
+@click.argument("code")
+@click.argument("name")
+@click.option("--address", default="", help="Street address.")
+@click.option("--district", default="", help="The district it belongs to.")
+@with_appcontext
+def create_station(code, name, address, district):
+    """Create a station; CODE (letters and digits) prefixes its case numbers."""
+    code = code.strip().upper()
+    if not code.isalnum() or len(code) > 16:
+        _fail("CODE must be 1-16 letters or digits, e.g. XLG.")
+    if db.session.scalar(select(Station).filter_by(code=code)):
+        _fail(f"a station with code {code} already exists.")
+    db.session.add(Station(code=code, name=name.strip(), address=address, district=district))
+    db.session.commit()
+    click.echo(f"Created station {code} {name}.")
+
+
+@cli.command("create-agency")
+@click.argument("code")
+@click.argument("name")
+@click.option("--kind", required=True, type=click.Choice(AGENCY_KINDS), help="What kind of body it is.")
+@click.option("--station", "station_code", default=None, help="The station it usually works with.")
+@with_appcontext
+def create_agency(code, name, kind, station_code):
+    """Create an agency (police station, court, …) that takes and sends referrals."""
+    code = code.strip().upper()
+    if not code or len(code) > 32:
+        _fail("CODE must be 1-32 characters.")
+    if db.session.scalar(select(Agency).filter_by(code=code)):
+        _fail(f"an agency with code {code} already exists.")
+    station = _station(station_code) if station_code else None
+    db.session.add(Agency(code=code, name=name.strip(), kind=kind, station_id=station.id if station else None))
+    db.session.commit()
+    click.echo(f"Created {kind} agency {code} {name}.")
+
+
+@cli.command("create-user")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--station", "station_codes", multiple=True, help="A station served or overseen (repeatable).")
+@click.option("--agency", "agency_code", default=None, help="The agency a liaison speaks for.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--name", "display_name", default="", help="Name shown in the interface.")
+@with_appcontext
+def create_user(username, role, station_codes, agency_code, password, display_name):
+    """Create an account. Mediators and supervisors need --station; liaisons need --agency."""
+    username = username.strip()
+    if not username or len(username) > 64:
+        _fail("USERNAME must be 1-64 characters.")
+    if db.session.scalar(select(User).filter_by(username=username)):
+        _fail(f"user {username} already exists.")
+    if len(password) < 8:
+        _fail("the password must have at least 8 characters.")
+    if role in ("mediator", "supervisor") and not station_codes:
+        _fail(f"a {role} needs at least one --station.")
+    if role in LIAISON_ROLES and not agency_code:
+        _fail(f"a {role} needs --agency.")
+    if role not in LIAISON_ROLES and agency_code:
+        _fail("only liaisons belong to an agency.")
+    if role in ("admin",) + LIAISON_ROLES and station_codes:
+        _fail(f"a {role} does not belong to stations.")
+    agency = None
+    if agency_code:
+        agency = db.session.scalar(select(Agency).filter_by(code=agency_code.upper()))
+        if agency is None:
+            _fail(f"there is no agency with code {agency_code}.")
+        expected = {"police_liaison": "police", "court_liaison": "court"}[role]
+        if agency.kind != expected and not (role == "court_liaison" and agency.kind != "police"):
+            _fail(f"a {role} must belong to a {expected} agency; {agency.code} is {agency.kind}.")
+    user = User(username=username, role=role, display_name=display_name or username, agency=agency,
+                stations=[_station(code) for code in station_codes])
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {role} {username}.")
+
+
+def _station(code: str) -> Station:
+    station = db.session.scalar(select(Station).filter_by(code=code.strip().upper()))
+    if station is None:
+        _fail(f"there is no station with code {code}.")
+    return station
+
+
+@cli.command("lifecycle-doc")
+@click.option("--check", is_flag=True, help="Exit non-zero if docs/lifecycle.md is out of date.")
+@with_appcontext
+def lifecycle_doc(check):
+    """Write docs/lifecycle.md (diagram and step table) from the lifecycle declaration."""
+    from flask import current_app
+
+    path = Path(current_app.root_path).parent / "docs" / "lifecycle.md"
+    text = lifecycle.markdown()
+    if check:
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            _fail(f"{path} is out of date; run `flask --app mediation mediation lifecycle-doc`.")
+        click.echo(f"{path} is up to date.")
+        return
+    path.write_text(text, encoding="utf-8")
+    click.echo(f"Wrote {path}.")

@@ -1,0 +1,80 @@
+"""Why the system refuses something, and how each refusal is answered over HTTP.
+
+Services raise ``Refused`` subclasses; pages turn them into messages and field errors, the API into
+``{"error": {"code", "message", "fields"}}`` with the class's status. Nothing else should become a 500.
+"""
+
+from flask import jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+
+
+class Refused(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message, *, fields: dict | None = None, code: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.fields = fields or {}
+        if code:
+            self.code = code
+
+    def as_json(self) -> dict:
+        body = {"code": self.code, "message": str(self.message)}
+        if self.fields:
+            body["fields"] = {k: str(v) for k, v in self.fields.items()}
+        return {"error": body}
+
+
+class NotAllowed(Refused):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(Refused):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(Refused):
+    """Someone else changed the case since the caller loaded it, or its state no longer allows this."""
+
+    status = 409
+    code = "conflict"
+
+
+class Invalid(Refused):
+    """Missing or malformed data, or a guard that does not hold."""
+
+    status = 422
+    code = "invalid"
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def register(app) -> None:
+    """Error pages for HTML, error bodies for JSON; no request should ever end in a bare 500."""
+
+    @app.errorhandler(Refused)
+    def refused(error):
+        if _wants_json():
+            return jsonify(error.as_json()), error.status
+        return render_template("errors/error.html", status=error.status, message=error.message), error.status
+
+    def page(status, message):
+        def handler(error):
+            if _wants_json():
+                return jsonify({"error": {"code": str(status), "message": str(message)}}), status
+            return render_template("errors/error.html", status=status, message=message), status
+
+        app.register_error_handler(status, handler)
+
+    page(400, _l("The request could not be understood."))
+    page(403, _l("You do not have access to this page."))
+    page(404, _l("There is nothing at this address, or you may not see it."))
+    page(405, _l("That action is not possible here."))
+    page(413, _l("The upload is too large."))
+    page(429, _l("Too many attempts. Please wait a minute and try again."))
+    page(500, _l("Something went wrong on our side. Nothing you entered was saved; please try again."))

@@ -1,0 +1,15 @@
+"""All models, importable from one place."""
+
+from mediation.models.case import Case, CaseCounter
+from mediation.models.event import Event
+from mediation.models.party import CaseParty, Party
+from mediation.models.station import Agency, Station
+from mediation.models.station_log import DutyShift, Notification, VisitLogEntry
+from mediation.models.user import User, user_station
+from mediation.models.work import Agreement, Attachment, FollowUpVisit, MediationSession, Referral
+
+__all__ = [
+    "Agency", "Agreement", "Attachment", "Case", "CaseCounter", "CaseParty", "DutyShift", "Event",
+    "FollowUpVisit", "MediationSession", "Notification", "Party", "Referral", "Station", "User",
+    "VisitLogEntry", "user_station",
+]

@@ -1,0 +1,29 @@
+"""Column types shared by the models."""
+
+from datetime import UTC
+
+from sqlalchemy import DateTime
+from sqlalchemy.types import TypeDecorator
+
+from mediation.clock import utcnow
+
+__all__ = ["UTCDateTime", "utcnow"]
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given; use timezone-aware UTC datetimes")
+            value = value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value

@@ -1,0 +1,144 @@
+"""The case (案件) and its per-station, per-year number counter."""
+
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mediation import taxonomy
+from mediation.extensions import db
+from mediation.lifecycle import STATES
+from mediation.models._base import UTCDateTime, utcnow
+
+
+def _in(column: str, codes) -> str:
+    return f"{column} IN ({', '.join(repr(c) for c in codes)})"
+
+
+class Case(db.Model):
+    __tablename__ = "case"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: ``{STATION}-{YEAR}-{SEQ}``, e.g. ``XLG-2026-0034``; from ``CaseCounter``, never reused.
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("station.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+
+    title: Mapped[str] = mapped_column(String(200))
+    facts: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(16))
+    place: Mapped[str] = mapped_column(String(200), default="")
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    risk_level: Mapped[str] = mapped_column(String(8), default="low")
+    #: The agency's own reference for a dispute it sent us, or the provincial platform's number.
+    external_ref: Mapped[str] = mapped_column(String(64), default="")
+
+    #: Written only by ``services.transitions.apply_step`` (and intake); always equals the events' replay.
+    state: Mapped[str] = mapped_column(String(16), default="registered")
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    mediator_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    registered_at = mapped_column(UTCDateTime, default=utcnow)
+    accepted_at = mapped_column(UTCDateTime)
+    state_entered_at = mapped_column(UTCDateTime, default=utcnow)
+    #: The current state's deadline (lifecycle declaration); NULL when the state has none.
+    due_at = mapped_column(UTCDateTime)
+    #: The one extension of the mediation period has been used (needs both parties' consent).
+    extended: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: When the parties were told their rights and duties (权利义务告知), before the first session.
+    rights_notified_at = mapped_column(UTCDateTime)
+    closed_at = mapped_column(UTCDateTime)
+    updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: Optimistic lock: every UPDATE checks and bumps it; a stale writer gets a conflict.
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    station = relationship("Station", lazy="joined")
+    mediator = relationship("User", foreign_keys=[mediator_id], lazy="joined")
+    registered_by = relationship("User", foreign_keys=[registered_by_id])
+    party_links = relationship(
+        "CaseParty", back_populates="case", order_by="CaseParty.position", cascade="all, delete-orphan"
+    )
+    events = relationship("Event", back_populates="case", order_by="Event.id", lazy="dynamic")
+    sessions = relationship("MediationSession", order_by="MediationSession.held_at", cascade="all")
+    agreements = relationship("Agreement", order_by="Agreement.id", cascade="all")
+    referrals = relationship("Referral", order_by="Referral.id", cascade="all")
+    visits = relationship("FollowUpVisit", order_by="FollowUpVisit.id", cascade="all")
+    attachments = relationship("Attachment", order_by="Attachment.id", cascade="all")
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        UniqueConstraint("station_id", "year", "seq", name="uq_case_station_year_seq"),
+        CheckConstraint(_in("state", STATES), name="state_known"),
+        CheckConstraint(f"outcome IS NULL OR {_in('outcome', taxonomy.OUTCOMES)}", name="outcome_known"),
+        # The database itself ties outcome to state: a closed case has one, an open case has none.
+        CheckConstraint("(state = 'closed') = (outcome IS NOT NULL)", name="outcome_iff_closed"),
+        CheckConstraint(_in("category", taxonomy.CATEGORIES), name="category_known"),
+        CheckConstraint(_in("channel", taxonomy.CHANNELS), name="channel_known"),
+        CheckConstraint(_in("risk_level", taxonomy.RISK_LEVELS), name="risk_level_known"),
+        CheckConstraint("amount IS NULL OR amount >= 0", name="amount_not_negative"),
+        # The station's lists: by state, newest first.
+        Index("ix_case_station_state_registered", "station_id", "state", "registered_at"),
+        Index("ix_case_station_registered", "station_id", "registered_at"),
+        # "My cases" and per-mediator reports.
+        Index("ix_case_mediator_state", "mediator_id", "state"),
+        # Overdue work across a province: open cases by deadline.
+        Index("ix_case_state_due", "state", "due_at"),
+        Index("ix_case_category_registered", "category", "registered_at"),
+        Index("ix_case_channel_registered", "channel", "registered_at"),
+        Index("ix_case_closed_at", "closed_at"),
+    )
+
+    @property
+    def parties(self):
+        return [link.party for link in self.party_links]
+
+    def parties_in(self, role: str):
+        return [link.party for link in self.party_links if link.role == role]
+
+    @property
+    def active_referral(self):
+        """The outbound referral the case is waiting on or is with, if any."""
+        return next((r for r in reversed(self.referrals)
+                     if r.direction == "out" and r.status in ("pending", "accepted")), None)
+
+    @property
+    def current_agreement(self):
+        return self.agreements[-1] if self.agreements else None
+
+    @property
+    def visits_since_entered(self):
+        """Follow-up visits recorded since the case entered its current state."""
+        return [v for v in self.visits if v.created_at >= self.state_entered_at]
+
+    @property
+    def is_open(self) -> bool:
+        return self.state != "closed"
+
+    def is_overdue(self, now) -> bool:
+        return self.due_at is not None and self.due_at < now
+
+    def __repr__(self):
+        return f"<Case {self.number} {self.state}>"
+
+
+class CaseCounter(db.Model):
+    """The last sequence number handed out per station and year; its row lock keeps numbers gap-free."""
+
+    __tablename__ = "case_counter"
+
+    station_id: Mapped[int] = mapped_column(ForeignKey("station.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,43 @@
+"""Stations (驿站) and the agencies that take and send referrals."""
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mediation.extensions import db
+
+AGENCY_KINDS = ("police", "court", "judicial_office", "labour_arbitration", "other")
+
+
+class Station(db.Model):
+    __tablename__ = "station"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Short and unique; the prefix of every case number, so never changed once cases exist.
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(Text, default="")
+    district: Mapped[str] = mapped_column(String(100), default="", index=True)
+
+    __table_args__ = (CheckConstraint("code <> ''", name="code_not_empty"),)
+
+    def __repr__(self):
+        return f"<Station {self.code}>"
+
+
+class Agency(db.Model):
+    __tablename__ = "agency"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))
+    address: Mapped[str] = mapped_column(Text, default="")
+    #: The station an agency usually refers to and from (a police station's neighbourhood station).
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("station.id"))
+
+    __table_args__ = (
+        CheckConstraint(f"kind IN {AGENCY_KINDS!r}", name="kind_known"),
+    )
+
+    def __repr__(self):
+        return f"<Agency {self.code} {self.kind}>"

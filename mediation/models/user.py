@@ -1,0 +1,68 @@
+"""Accounts, their role, and what they belong to: stations (mediators, supervisors) or an agency (liaisons)."""
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from mediation.extensions import db
+from mediation.models._base import UTCDateTime, utcnow
+
+ROLES = ("mediator", "police_liaison", "court_liaison", "supervisor", "admin")
+LIAISON_ROLES = ("police_liaison", "court_liaison")
+
+#: Mediators serve at these stations; supervisors oversee them.
+user_station = Table(
+    "user_station",
+    db.metadata,
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    Column("station_id", ForeignKey("station.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100), default="")
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(32))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    #: Preferred interface language; empty means "follow the browser".
+    locale: Mapped[str] = mapped_column(String(10), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at = mapped_column(UTCDateTime, default=utcnow)
+
+    stations = relationship("Station", secondary=user_station, lazy="selectin", order_by="Station.code")
+    agency = relationship("Agency", lazy="joined")
+
+    __table_args__ = (
+        CheckConstraint(f"role IN {ROLES!r}", name="role_known"),
+        # A liaison speaks for exactly one agency; nobody else belongs to one.
+        CheckConstraint(
+            "(role IN ('police_liaison', 'court_liaison')) = (agency_id IS NOT NULL)", name="agency_iff_liaison"
+        ),
+    )
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def station_ids(self) -> set[int]:
+        return {s.id for s in self.stations}
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+    def __repr__(self):
+        return f"<User {self.username} {self.role}>"

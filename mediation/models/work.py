@@ -1,0 +1,156 @@
+"""What happens on a case besides its state: sessions, agreements, referrals, follow-up visits, files."""
+
+from datetime import date
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mediation.extensions import db
+from mediation.models._base import UTCDateTime, utcnow
+
+REFERRAL_STATUSES = ("pending", "accepted", "declined", "recalled", "returned", "resolved")
+REFERRAL_KINDS = ("police", "court_delegated", "court_entrusted", "other")
+
+
+class MediationSession(db.Model):
+    """调解记录: one sitting with the parties."""
+
+    __tablename__ = "mediation_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    held_at = mapped_column(UTCDateTime)
+    place: Mapped[str] = mapped_column(String(200), default="")
+    attendees: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at = mapped_column(UTCDateTime, default=utcnow)
+
+    recorded_by = relationship("User")
+
+
+class Agreement(db.Model):
+    """调解协议书. A case may have several over time (a breach sends it back to mediation)."""
+
+    __tablename__ = "agreement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    #: An oral agreement is recorded, not printed for signing (人民调解法 Art. 28).
+    oral: Mapped[bool] = mapped_column(Boolean, default=False)
+    facts_and_responsibility: Mapped[str] = mapped_column(Text, default="")
+    terms: Mapped[str] = mapped_column(Text)
+    performance_method: Mapped[str] = mapped_column(Text, default="")
+    performance_place: Mapped[str] = mapped_column(String(200), default="")
+    performance_deadline: Mapped[date | None] = mapped_column(Date)
+    signatures_recorded: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Takes effect when the last party and the mediator have signed (DOMAIN §3).
+    effective_on: Mapped[date | None] = mapped_column(Date)
+    # Judicial confirmation (司法确认): applied for jointly within 30 days of taking effect.
+    jc_applied_on: Mapped[date | None] = mapped_column(Date)
+    jc_court_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    jc_court_case_number: Mapped[str] = mapped_column(String(64), default="")
+    jc_decision: Mapped[str | None] = mapped_column(String(16))
+    jc_decided_on: Mapped[date | None] = mapped_column(Date)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at = mapped_column(UTCDateTime, default=utcnow)
+
+    recorded_by = relationship("User")
+
+    __table_args__ = (
+        CheckConstraint("jc_decision IS NULL OR jc_decision IN ('valid', 'invalid', 'not_accepted')",
+                        name="jc_decision_known"),
+    )
+
+
+class Referral(db.Model):
+    """移交: a case sent out to an agency, or a dispute an agency sent in."""
+
+    __tablename__ = "referral"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    direction: Mapped[str] = mapped_column(String(8), default="out")
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    kind: Mapped[str] = mapped_column(String(20), default="other")
+    #: The court's own case number for delegated or entrusted mediation.
+    agency_case_number: Mapped[str] = mapped_column(String(64), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at = mapped_column(UTCDateTime, default=utcnow)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    answered_at = mapped_column(UTCDateTime)
+    response: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[str] = mapped_column(Text, default="")
+    closed_at = mapped_column(UTCDateTime)
+
+    agency = relationship("Agency", lazy="joined")
+
+    __table_args__ = (
+        CheckConstraint("direction IN ('out', 'in')", name="direction_known"),
+        CheckConstraint(f"status IN {REFERRAL_STATUSES!r}", name="status_known"),
+        CheckConstraint(f"kind IN {REFERRAL_KINDS!r}", name="kind_known"),
+        # A liaison's inbox: the agency's referrals by status, oldest first.
+        Index("ix_referral_agency_status_created", "agency_id", "status", "created_at"),
+    )
+
+
+class FollowUpVisit(db.Model):
+    """回访: planned (``scheduled_for``) and then done (``done_on``)."""
+
+    __tablename__ = "follow_up_visit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    scheduled_for: Mapped[date | None] = mapped_column(Date)
+    done_on: Mapped[date | None] = mapped_column(Date)
+    visitor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    method: Mapped[str] = mapped_column(String(16), default="in_person")
+    party_reached: Mapped[str] = mapped_column(String(200), default="")
+    agreement_performed: Mapped[bool | None] = mapped_column(Boolean)
+    satisfaction: Mapped[int | None] = mapped_column(Integer)
+    renewed_conflict: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at = mapped_column(UTCDateTime, default=utcnow)
+
+    visitor = relationship("User")
+
+    __table_args__ = (
+        CheckConstraint("method IN ('in_person', 'phone')", name="method_known"),
+        CheckConstraint("satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5", name="satisfaction_range"),
+        CheckConstraint("scheduled_for IS NOT NULL OR done_on IS NOT NULL", name="planned_or_done"),
+        # Visits due across a province: planned and not yet done.
+        Index("ix_follow_up_visit_due", "done_on", "scheduled_for"),
+    )
+
+
+class Attachment(db.Model):
+    """Evidence and documents; the bytes live on disk under their SHA-256, never in the database."""
+
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    description: Mapped[str] = mapped_column(String(200), default="")
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    uploaded_at = mapped_column(UTCDateTime, default=utcnow)
+
+    uploaded_by = relationship("User")
+
+    __table_args__ = (CheckConstraint("size >= 0", name="size_not_negative"),)

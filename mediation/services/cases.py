@@ -1,0 +1,145 @@
+"""Registering a dispute (登记): the case, its number, its parties and who mediates it."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from mediation import lifecycle, policy, taxonomy
+from mediation.errors import Invalid
+from mediation.extensions import db
+from mediation.models import Case, CaseCounter, CaseParty, DutyShift, Party, Station, User
+from mediation.clock import local_date, utcnow
+from mediation.services.parties import PartyInput, resolve_party
+from mediation.services.transitions import record_event
+
+
+@dataclass
+class CaseInput:
+    title: str
+    category: str
+    channel: str
+    facts: str = ""
+    place: str = ""
+    amount: Decimal | str | None = None
+    risk_level: str = "low"
+    external_ref: str = ""
+
+
+def register_case(actor: User, station: Station, details: CaseInput, parties: list[PartyInput], *,
+                  mediator: User | None = None, now: datetime | None = None) -> Case:
+    """Register a dispute at ``station`` as ``actor`` (a mediator serving there); return the new case.
+
+    The case is assigned to ``mediator``, else to whoever is on duty at the station today, else to the
+    actor. Raises ``NotAllowed`` outside the actor's stations and ``Invalid`` (with ``fields``) for bad
+    details or parties. Flushes; the caller commits.
+    """
+    policy.require(policy.can_register_at(actor, station), _("You do not serve at this station."))
+    now = now or utcnow()
+    values = validate_details(details)
+    _validate_parties(parties)
+    if mediator is not None and (mediator.role != "mediator" or station.id not in mediator.station_ids):
+        raise Invalid(_("Some information is missing or wrong."),
+                      fields={"mediator": _("Choose a mediator who serves at this station.")})
+
+    year = local_date(now).year
+    seq = next_sequence(station.id, year)
+    case = Case(
+        number=f"{station.code}-{year}-{seq:04d}", station_id=station.id, year=year, seq=seq,
+        state=lifecycle.INITIAL_STATE, mediator=mediator or on_duty(station, now) or actor,
+        registered_by_id=actor.id, registered_at=now, state_entered_at=now, updated_at=now, **values,
+    )
+    db.session.add(case)
+    seen = set()
+    for position, party_input in enumerate(parties):
+        party = resolve_party(party_input)
+        if party.id is not None and party.id in seen:
+            continue
+        db.session.add(party)
+        db.session.flush()
+        seen.add(party.id)
+        case.party_links.append(CaseParty(party=party, role=party_input.role, position=position))
+    case.due_at = lifecycle.deadline_for(case, current_app.config["DEADLINE_DAYS"])
+    db.session.flush()
+    record_event(case, actor, "intake", "register", {
+        "number": case.number, "mediator": case.mediator.username if case.mediator else None,
+        "parties": [f"{link.role}:{link.party.name}" for link in case.party_links],
+    }, now=now)
+    return case
+
+
+def validate_details(details: CaseInput) -> dict:
+    """The case's own fields, checked and converted; ``Invalid`` names every bad one."""
+    errors = {}
+    title = (details.title or "").strip()
+    if not title:
+        errors["title"] = _("Give the dispute a short title.")
+    elif len(title) > 200:
+        errors["title"] = _("Keep the title under 200 characters.")
+    if details.category not in taxonomy.CATEGORIES:
+        errors["category"] = _("Choose a category.")
+    if details.channel not in taxonomy.CHANNELS:
+        errors["channel"] = _("Choose how the dispute came in.")
+    if details.risk_level not in taxonomy.RISK_LEVELS:
+        errors["risk_level"] = _("Choose a risk level.")
+    amount = None
+    if details.amount not in (None, ""):
+        try:
+            amount = Decimal(str(details.amount)).quantize(Decimal("0.01"))
+            if amount < 0 or amount >= Decimal("1e12"):
+                raise InvalidOperation
+        except InvalidOperation:
+            errors["amount"] = _("Enter an amount in yuan, such as 1200 or 1200.50.")
+    if errors:
+        raise Invalid(_("Some information is missing or wrong."), fields=errors)
+    return {"title": title, "category": details.category, "channel": details.channel,
+            "facts": (details.facts or "").strip(), "place": (details.place or "").strip()[:200],
+            "amount": amount, "risk_level": details.risk_level,
+            "external_ref": (details.external_ref or "").strip()[:64]}
+
+
+def _validate_parties(parties: list[PartyInput]) -> None:
+    errors = {}
+    if not any(p.role == "applicant" for p in parties):
+        errors["parties"] = _("Name at least one applicant.")
+    for i, party in enumerate(parties):
+        for field, message in party.problems().items():
+            errors[f"parties-{i}-{field}"] = message
+    if errors:
+        raise Invalid(_("Some information is missing or wrong."), fields=errors)
+
+
+def next_sequence(station_id: int, year: int) -> int:
+    """The next case number for a station and year: gap-free, never reused, safe under concurrency.
+
+    The UPDATE takes the counter row's lock (PostgreSQL) or the database write lock (SQLite) until the
+    intake commits, so concurrent intakes queue here; a rolled-back intake gives its number back.
+    """
+    bump = (update(CaseCounter).where(CaseCounter.station_id == station_id, CaseCounter.year == year)
+            .values(last_seq=CaseCounter.last_seq + 1).returning(CaseCounter.last_seq))
+    seq = db.session.execute(bump).scalar()
+    if seq is None:
+        insert = _INSERTS[db.session.get_bind().dialect.name]
+        db.session.execute(insert(CaseCounter).values(station_id=station_id, year=year, last_seq=0)
+                           .on_conflict_do_nothing())
+        seq = db.session.execute(bump).scalar()
+    return seq
+
+
+_INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
+
+
+def on_duty(station: Station, now: datetime) -> User | None:
+    """The mediator on duty at ``station`` today (the first listed, when several are)."""
+    today = local_date(now)
+    return db.session.scalar(
+        select(User).join(DutyShift, DutyShift.user_id == User.id)
+        .where(DutyShift.station_id == station.id, DutyShift.day == today, User.active.is_(True),
+               User.role == "mediator")
+        .order_by(DutyShift.id).limit(1)
+    )

@@ -1,0 +1,94 @@
+"""Parties (一人一档): finding a person already on file, so one person keeps one record across cases."""
+
+import re
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+
+from mediation import policy, taxonomy
+from mediation.errors import Invalid
+from mediation.extensions import db
+from mediation.models import Case, CaseParty, Party
+
+PHONE = re.compile(r"^\+?[0-9][0-9 \-]{4,19}$")
+ID_NUMBER = re.compile(r"^([0-9]{17}[0-9Xx]|[0-9]{15})$")
+
+
+@dataclass
+class PartyInput:
+    role: str
+    name: str = ""
+    phone: str = ""
+    id_number: str = ""
+    address: str = ""
+    kind: str = "person"
+    #: An existing party picked from the type-ahead; the other fields then only fill gaps in the file.
+    party_id: int | None = None
+    extra: dict = field(default_factory=dict)
+
+    def problems(self) -> dict:
+        errors = {}
+        if self.role not in taxonomy.PARTY_ROLES:
+            errors["role"] = _("Choose applicant, respondent or third party.")
+        if not self.party_id and not self.name.strip():
+            errors["name"] = _("Enter the party's name.")
+        if self.phone.strip() and not PHONE.match(self.phone.strip()):
+            errors["phone"] = _("Enter a phone number of digits, such as 13812345678.")
+        if self.id_number.strip() and not ID_NUMBER.match(self.id_number.strip()):
+            errors["id_number"] = _("An ID number has 18 characters (digits, the last may be X).")
+        return errors
+
+
+def resolve_party(data: PartyInput) -> Party:
+    """The party ``data`` describes: the one picked, else one with the same ID number, or the same name and
+    phone, else a new one. Details typed now fill empty fields of an existing file; they never overwrite."""
+    details = {"name": data.name.strip(), "phone": data.phone.strip(), "address": data.address.strip(),
+               "id_number": data.id_number.strip().upper(), "kind": data.kind or "person", **data.extra}
+    party = None
+    if data.party_id:
+        party = db.session.get(Party, int(data.party_id))
+        if party is None:
+            raise Invalid(_("That party is no longer on file."), fields={"party_id": _("Choose again.")})
+    elif details["id_number"]:
+        party = db.session.scalar(select(Party).filter_by(id_number=details["id_number"]).limit(1))
+    if party is None and details["phone"] and details["name"]:
+        party = db.session.scalar(select(Party).filter_by(name=details["name"], phone=details["phone"]).limit(1))
+    if party is None:
+        return Party(**details)
+    for key, value in details.items():
+        if value and not getattr(party, key):
+            setattr(party, key, value)
+    return party
+
+
+def search_parties(actor, query: str, limit: int = 10) -> list[Party]:
+    """Parties whose name or phone matches ``query``, among the cases ``actor`` may see (for type-ahead)."""
+    query = (query or "").strip()
+    if len(query) < 1:
+        return []
+    pattern = f"%{query.replace('%', '').replace('_', '')}%"
+    visible = select(CaseParty.party_id).join(Case, Case.id == CaseParty.case_id).where(
+        policy.visible_cases_clause(actor))
+    return list(db.session.scalars(
+        select(Party).where(Party.id.in_(visible), or_(Party.name.like(pattern), Party.phone.like(pattern)))
+        .order_by(Party.name).limit(limit)
+    ))
+
+
+def party_cases(actor, party: Party) -> list[Case]:
+    """Every case ``party`` was part of that ``actor`` may see, newest first (the party's file)."""
+    return list(db.session.scalars(
+        select(Case).join(CaseParty, CaseParty.case_id == Case.id)
+        .where(CaseParty.party_id == party.id, policy.visible_cases_clause(actor))
+        .order_by(Case.registered_at.desc())
+    ))
+
+
+def mask_phone(phone: str) -> str:
+    return phone[:3] + "*" * max(len(phone) - 7, 0) + phone[-4:] if len(phone) > 7 else "*" * len(phone)
+
+
+def mask_id_number(id_number: str) -> str:
+    return id_number[:3] + "*" * (len(id_number) - 7) + id_number[-4:] if len(id_number) > 7 else "*" * len(
+        id_number)

@@ -1,0 +1,33 @@
+"""What every template can use: lifecycle labels, vocabularies, masking and locale-aware formats."""
+
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from markupsafe import Markup, escape
+
+from mediation import lifecycle, policy, taxonomy
+from mediation.clock import utcnow
+from mediation.services.parties import mask_id_number, mask_phone
+
+
+def state_badge(state: str) -> Markup:
+    s = lifecycle.STATES[state]
+    return Markup(f'<span class="badge text-bg-{s.badge}" data-state="{s.name}">{escape(s.label)}</span>')
+
+
+def risk_badge(level: str) -> Markup:
+    colour = taxonomy.RISK_BADGES[level]
+    return Markup(f'<span class="badge text-bg-{colour}">{escape(taxonomy.RISK_LEVELS[level])}</span>')
+
+
+def money(amount) -> str:
+    return "" if amount is None else "¥" + format_decimal(amount, format="#,##0.00")
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals.update(
+        STATES=lifecycle.STATES, STEPS=lifecycle.STEPS, taxonomy=taxonomy, policy=policy,
+        state_badge=state_badge, risk_badge=risk_badge, now=utcnow, get_locale=get_locale,
+    )
+    app.jinja_env.filters.update(
+        date=format_date, datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
+        money=money, mask_phone=mask_phone, mask_id=mask_id_number,
+    )

@@ -1,0 +1,197 @@
+"""Fixtures, personas and builders.
+
+The suite runs on SQLite by default and on PostgreSQL when ``TEST_BACKEND=postgresql`` (``make test`` does
+both when the server answers): each run gets a throwaway database, built by the real migrations.
+"""
+
+import os
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from mediation import create_app
+from mediation.config import TestConfig
+from mediation.extensions import db as _db
+from mediation.models import Agency, Station, User
+from mediation.services.cases import CaseInput, register_case
+from mediation.services.parties import PartyInput
+from mediation.services.transitions import apply_step
+
+PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+BACKEND = os.environ.get("TEST_BACKEND", "sqlite")
+
+
+def _pg_admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL.replace("postgresql://", "postgresql://", 1), autocommit=True) as conn:
+        conn.execute(sql)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if BACKEND == "postgresql":
+        name = f"mediation_test_{uuid.uuid4().hex[:12]}"
+        _pg_admin(f'CREATE DATABASE "{name}"')
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        UPLOAD_FOLDER = str(tmp_path_factory.mktemp("uploads"))
+
+    app = create_app(Config)
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture
+def db(app):
+    """An app context with an empty database, emptied again afterwards (threads and live servers see it)."""
+    with app.app_context():
+        yield _db
+        _db.session.rollback()
+        _db.session.remove()
+        tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+        with _db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+# --- Builders ------------------------------------------------------------------------------------------
+
+
+def make_station(code="XLG", name="西固解纷驿站"):
+    station = Station(code=code, name=name, address="兰州市西固区", district="西固区")
+    _db.session.add(station)
+    _db.session.flush()
+    return station
+
+
+def make_agency(code="XGPS", name="西固派出所", kind="police"):
+    agency = Agency(code=code, name=name, kind=kind)
+    _db.session.add(agency)
+    _db.session.flush()
+    return agency
+
+
+def make_user(username, role="mediator", stations=(), agency=None, password="correct horse 8"):
+    user = User(username=username, role=role, display_name=username, stations=list(stations), agency=agency)
+    user.set_password(password)
+    _db.session.add(user)
+    _db.session.flush()
+    return user
+
+
+def make_case(station, actor, *, title="楼上漏水 Water leak", category="neighbour", parties=None, **extra):
+    parties = parties or [PartyInput(role="applicant", name="王芳", phone="13800000001"),
+                          PartyInput(role="respondent", name="李强", phone="13800000002")]
+    return register_case(actor, station, CaseInput(title=title, category=category, channel="walk_in", **extra),
+                         parties)
+
+
+#: Data each step needs, for builders that walk a case through its lifecycle.
+def step_data(trigger, **override):
+    data = {
+        "decline": {"reason": "court_accepted"},
+        "refer": {"agency": "XGPS", "reason": "Risk of violence"},
+        "decline_referral": {"reason": "A civil matter"},
+        "recall_referral": {"reason": "Parties came back"},
+        "return_to_station": {"result": "Warned both sides"},
+        "resolve_by_agency": {"result": "Settled at the police station"},
+        "reach_agreement": {"terms": "李强 repairs the pipe and pays 800 yuan",
+                            "performance_deadline": (date.today() + timedelta(days=14)).isoformat(),
+                            "signatures_recorded": True},
+        "fail_mediation": {"reason": "No agreement", "advice": "You may sue at the district court"},
+        "withdraw": {"reason": "Settled privately"},
+        "report_breach": {"reason": "Not paid"},
+        "reopen": {"reason": "Closed by mistake"},
+        "extend": {"consent_recorded": True, "reason": "Waiting for the repair quote"},
+    }.get(trigger, {})
+    return {**data, **override}
+
+
+def fire(case, trigger, actor, **override):
+    return apply_step(case, trigger, actor, version=case.version, **step_data(trigger, **override))
+
+
+# --- Personas --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def station(db):
+    return make_station()
+
+
+@pytest.fixture
+def other_station(db):
+    return make_station("DHJ", "东海街解纷驿站")
+
+
+@pytest.fixture
+def police(db):
+    return make_agency()
+
+
+@pytest.fixture
+def court(db):
+    return make_agency("XGFY", "西固区人民法院", "court")
+
+
+@pytest.fixture
+def mediator(station):
+    return make_user("wang", "mediator", [station])
+
+
+@pytest.fixture
+def colleague(station):
+    return make_user("zhao", "mediator", [station])
+
+
+@pytest.fixture
+def outsider(other_station):
+    """A mediator at another station."""
+    return make_user("chen", "mediator", [other_station])
+
+
+@pytest.fixture
+def police_liaison(police):
+    return make_user("officer", "police_liaison", agency=police)
+
+
+@pytest.fixture
+def court_liaison(court):
+    return make_user("clerk", "court_liaison", agency=court)
+
+
+@pytest.fixture
+def supervisor(station):
+    return make_user("boss", "supervisor", [station])
+
+
+@pytest.fixture
+def admin(db):
+    return make_user("root", "admin")
+
+
+def login(client, user, password="correct horse 8"):
+    response = client.post("/login", data={"username": user.username, "password": password})
+    assert response.status_code == 302, response.data
+    return response
