@@ -54,6 +54,7 @@ def _tune_sqlite(app, db) -> None:
     from sqlalchemy import event
 
     with app.app_context():
+
         @event.listens_for(db.engine, "connect")
         def _pragmas(dbapi_connection, _record):
             cursor = dbapi_connection.cursor()
@@ -65,10 +66,13 @@ def _tune_sqlite(app, db) -> None:
 
 def _register_blueprints(app) -> None:
     from mediation.auth.views import bp as auth
+    from mediation.case_page.views import bp as case_page
     from mediation.cases.views import bp as cases
+    from mediation.parties.views import bp as parties
+    from mediation.station.views import bp as station
 
-    app.register_blueprint(auth)
-    app.register_blueprint(cases)
+    for blueprint in (auth, cases, case_page, parties, station):
+        app.register_blueprint(blueprint)
 
 
 def _register_cli(app) -> None:

@@ -56,7 +56,9 @@ def create_agency(code, name, kind, station_code):
     if db.session.scalar(select(Agency).filter_by(code=code)):
         _fail(f"an agency with code {code} already exists.")
     station = _station(station_code) if station_code else None
-    db.session.add(Agency(code=code, name=name.strip(), kind=kind, station_id=station.id if station else None))
+    db.session.add(
+        Agency(code=code, name=name.strip(), kind=kind, station_id=station.id if station else None)
+    )
     db.session.commit()
     click.echo(f"Created {kind} agency {code} {name}.")
 
@@ -94,8 +96,13 @@ def create_user(username, role, station_codes, agency_code, password, display_na
         expected = {"police_liaison": "police", "court_liaison": "court"}[role]
         if agency.kind != expected and not (role == "court_liaison" and agency.kind != "police"):
             _fail(f"a {role} must belong to a {expected} agency; {agency.code} is {agency.kind}.")
-    user = User(username=username, role=role, display_name=display_name or username, agency=agency,
-                stations=[_station(code) for code in station_codes])
+    user = User(
+        username=username,
+        role=role,
+        display_name=display_name or username,
+        agency=agency,
+        stations=[_station(code) for code in station_codes],
+    )
     user.set_password(password)
     db.session.add(user)
     db.session.commit()

@@ -23,8 +23,24 @@ class Config:
     UPLOAD_FOLDER = None
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
-    ATTACHMENT_EXTENSIONS = ("jpg", "jpeg", "png", "gif", "webp", "heic", "pdf", "doc", "docx", "xls",
-                             "xlsx", "txt", "mp3", "m4a", "amr", "mp4")
+    ATTACHMENT_EXTENSIONS = (
+        "jpg",
+        "jpeg",
+        "png",
+        "gif",
+        "webp",
+        "heic",
+        "pdf",
+        "doc",
+        "docx",
+        "xls",
+        "xlsx",
+        "txt",
+        "mp3",
+        "m4a",
+        "amr",
+        "mp4",
+    )
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -26,5 +26,8 @@ def select_locale() -> str:
 def init_app(app) -> None:
     import os
 
-    babel.init_app(app, locale_selector=select_locale,
-                   default_translation_directories=os.path.join(app.root_path, "translations"))
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=os.path.join(app.root_path, "translations"),
+    )

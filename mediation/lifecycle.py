@@ -10,7 +10,7 @@ its relationships), so they can be declared here next to the steps they belong t
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -59,7 +59,6 @@ def _mediation_extension(case, days):
     return days["mediating_extension"] if case.extended else 0
 
 
-
 def _follow_up_deadline(case, days):
     """First visit by the agreement's performance deadline, or within a week when there is none."""
     agreement = case.current_agreement
@@ -68,19 +67,18 @@ def _follow_up_deadline(case, days):
     return case.state_entered_at + timedelta(days=days["following_up"])
 
 
-STATES = {
-    s.name: s
-    for s in (
-        State("registered", _l("Registered"), "secondary", _after("registered"), _l("Accept or decline")),
-        State("mediating", _l("In mediation"), "primary", _after("mediating", _mediation_extension),
-              _l("Conclude mediation")),
-        State("referred", _l("Referred"), "info", _by_agency_kind("referred"), _l("Agency answers the referral")),
-        State("with_agency", _l("With the agency"), "info", _by_agency_kind("with_agency"),
-              _l("Agency reports a result")),
-        State("following_up", _l("Following up"), "warning", _follow_up_deadline, _l("First follow-up visit")),
-        State("closed", _l("Closed"), "success"),
-    )
-}
+# fmt: off
+STATES = {s.name: s for s in (
+    State("registered", _l("Registered"), "secondary", _after("registered"), _l("Accept or decline")),
+    State("mediating", _l("In mediation"), "primary", _after("mediating", _mediation_extension),
+          _l("Conclude mediation")),
+    State("referred", _l("Referred"), "info", _by_agency_kind("referred"), _l("Agency answers the referral")),
+    State("with_agency", _l("With the agency"), "info", _by_agency_kind("with_agency"),
+          _l("Agency reports a result")),
+    State("following_up", _l("Following up"), "warning", _follow_up_deadline, _l("First follow-up visit")),
+    State("closed", _l("Closed"), "success"),
+)}
+# fmt: on
 INITIAL_STATE = "registered"
 
 
@@ -98,7 +96,7 @@ class Field:
     """A piece of data a step requires; ``kind`` says how the service parses it and the form renders it.
 
     Kinds: ``text`` (one line), ``longtext``, ``date`` (ISO), ``confirm`` (must be true), ``choice``
-    (one of ``choices``), ``agency`` (an agency code), ``mediator`` (a username serving at the case's station).
+    (one of ``choices``), ``agency`` (an agency code), ``mediator`` (a username serving at the station).
     """
 
     name: str
@@ -128,14 +126,18 @@ def _deadline_not_past(case, values):
 
 
 VISIT_FOUND_PERFORMED = Guard(
-    "visit_found_performed", _performed_visit,
+    "visit_found_performed",
+    _performed_visit,
     _l("A completed follow-up visit must have found the agreement performed."),
 )
 PERFORMANCE_DEADLINE_NOT_PAST = Guard(
-    "performance_deadline_not_past", _deadline_not_past, _l("The performance deadline cannot be in the past."),
+    "performance_deadline_not_past",
+    _deadline_not_past,
+    _l("The performance deadline cannot be in the past."),
 )
 NOT_EXTENDED_YET = Guard(
-    "not_extended_yet", lambda case, values: not case.extended,
+    "not_extended_yet",
+    lambda case, values: not case.extended,
     _l("The mediation period can be extended only once."),
 )
 
@@ -169,63 +171,63 @@ class Step:
     #: Bootstrap colour of the step's button.
     style: str = "primary"
     help: object = None
-    extra: dict = field(default_factory=dict)
 
 
-STEPS = {
-    s.trigger: s
-    for s in (
-        Step("accept", ("registered",), "mediating", MEDIATOR, STATION, _l("Accept"),
-             (Field("mediator", "mediator", _l("Mediator"), required=False,
-                    help=_l("Leave empty to take the case yourself.")),),
-             help=_l("Accept the dispute for mediation (受理).")),
-        Step("decline", ("registered",), "closed", MEDIATOR, STATION, _l("Decline"),
-             (Field("reason", "choice", _l("Reason"), choices=taxonomy.DECLINE_REASONS),
-              Field("note", "longtext", _l("Note"), required=False)),
-             outcome="declined", style="outline-danger", help=_l("Do not accept the dispute (不予受理).")),
-        Step("refer", ("registered", "mediating"), "referred", MEDIATOR, STATION, _l("Refer to an agency"),
-             (Field("agency", "agency", _l("Agency")), REASON),
-             style="outline-primary", help=_l("Send the case to the police, a court or another body.")),
-        Step("accept_referral", ("referred",), "with_agency", LIAISON, AGENCY, _l("Accept referral")),
-        Step("decline_referral", ("referred",), "mediating", LIAISON, AGENCY, _l("Decline referral"), (REASON,),
-             style="outline-danger"),
-        Step("recall_referral", ("referred",), "mediating", MEDIATOR, STATION, _l("Recall referral"), (REASON,),
-             style="outline-secondary"),
-        Step("return_to_station", ("with_agency",), "mediating", LIAISON, AGENCY, _l("Return to station"),
-             (Field("result", "longtext", _l("What the agency did")),), style="outline-primary"),
-        Step("resolve_by_agency", ("with_agency",), "following_up", LIAISON, AGENCY, _l("Resolved by agency"),
-             (Field("result", "longtext", _l("Result")),), style="success"),
-        Step("reach_agreement", ("mediating",), "following_up", MEDIATOR, STATION, _l("Record agreement"),
-             (Field("terms", "longtext", _l("Agreed terms")),
-              Field("facts_and_responsibility", "longtext", _l("Facts, points in dispute and responsibility"),
-                    required=False),
-              Field("performance_method", "text", _l("Manner of performance"), required=False),
-              Field("performance_place", "text", _l("Place of performance"), required=False),
-              Field("performance_deadline", "date", _l("Performance deadline")),
-              Field("signatures_recorded", "confirm", _l("The parties and the mediator have signed"))),
-             (PERFORMANCE_DEADLINE_NOT_PAST,), style="success",
-             help=_l("The parties reached an agreement (达成协议).")),
-        Step("fail_mediation", ("mediating",), "closed", MEDIATOR, STATION, _l("Mediation failed"),
-             (REASON, Field("advice", "longtext", _l("Advice given to the parties"),
-                            help=_l("E.g. that they may go to court, arbitration or an administrative body.")),),
-             outcome="unresolved", style="outline-danger"),
-        Step("withdraw", ("registered", "mediating"), "closed", MEDIATOR, STATION, _l("Withdrawn"), (REASON,),
-             outcome="withdrawn", style="outline-secondary", help=_l("The applicant withdrew (撤回).")),
-        Step("report_breach", ("following_up",), "mediating", MEDIATOR, STATION, _l("Report breach"), (REASON,),
-             style="outline-danger", help=_l("The agreement is not being performed: mediate again.")),
-        Step("close", ("following_up",), "closed", MEDIATOR, STATION, _l("Close case"),
-             (Field("note", "longtext", _l("Closing note"), required=False),),
-             (VISIT_FOUND_PERFORMED,), outcome="resolved", style="success"),
-        Step("reopen", ("closed",), "mediating", SUPERVISOR, STATION, _l("Reopen"), (REASON,),
-             style="outline-warning", help=_l("The case was closed wrongly (重新启动).")),
-        Step("extend", ("mediating",), "=", MEDIATOR, STATION, _l("Extend mediation period"),
-             (Field("consent_recorded", "confirm", _l("Both parties consent to the extension")), REASON),
-             (NOT_EXTENDED_YET,), style="outline-secondary"),
-        Step("reassign", ("registered", "mediating"), "=", MEDIATOR | SUPERVISOR, STATION, _l("Reassign"),
-             (Field("mediator", "mediator", _l("New mediator")), REASON),
-             style="outline-secondary", help=_l("E.g. a party asked for another mediator (回避).")),
-    )
-}
+# fmt: off
+STEPS = {s.trigger: s for s in (
+    Step("accept", ("registered",), "mediating", MEDIATOR, STATION, _l("Accept"),
+         fields=(Field("mediator", "mediator", _l("Mediator"), required=False,
+                       help=_l("Leave empty to take the case yourself.")),),
+         help=_l("Accept the dispute for mediation (受理).")),
+    Step("decline", ("registered",), "closed", MEDIATOR, STATION, _l("Decline"),
+         fields=(Field("reason", "choice", _l("Reason"), choices=taxonomy.DECLINE_REASONS),
+                 Field("note", "longtext", _l("Note"), required=False)),
+         outcome="declined", style="outline-danger", help=_l("Do not accept the dispute (不予受理).")),
+    Step("refer", ("registered", "mediating"), "referred", MEDIATOR, STATION, _l("Refer to an agency"),
+         fields=(Field("agency", "agency", _l("Agency")), REASON),
+         style="outline-primary", help=_l("Send the case to the police, a court or another body.")),
+    Step("accept_referral", ("referred",), "with_agency", LIAISON, AGENCY, _l("Accept referral")),
+    Step("decline_referral", ("referred",), "mediating", LIAISON, AGENCY, _l("Decline referral"),
+         fields=(REASON,), style="outline-danger"),
+    Step("recall_referral", ("referred",), "mediating", MEDIATOR, STATION, _l("Recall referral"),
+         fields=(REASON,), style="outline-secondary"),
+    Step("return_to_station", ("with_agency",), "mediating", LIAISON, AGENCY, _l("Return to station"),
+         fields=(Field("result", "longtext", _l("What the agency did")),), style="outline-primary"),
+    Step("resolve_by_agency", ("with_agency",), "following_up", LIAISON, AGENCY, _l("Resolved by agency"),
+         fields=(Field("result", "longtext", _l("Result")),), style="success"),
+    Step("reach_agreement", ("mediating",), "following_up", MEDIATOR, STATION, _l("Record agreement"),
+         fields=(Field("terms", "longtext", _l("Agreed terms")),
+                 Field("facts_and_responsibility", "longtext",
+                       _l("Facts, points in dispute and responsibility"), required=False),
+                 Field("performance_method", "text", _l("Manner of performance"), required=False),
+                 Field("performance_place", "text", _l("Place of performance"), required=False),
+                 Field("performance_deadline", "date", _l("Performance deadline")),
+                 Field("signatures_recorded", "confirm", _l("The parties and the mediator have signed"))),
+         guards=(PERFORMANCE_DEADLINE_NOT_PAST,), style="success",
+         help=_l("The parties reached an agreement (达成协议).")),
+    Step("fail_mediation", ("mediating",), "closed", MEDIATOR, STATION, _l("Mediation failed"),
+         fields=(REASON, Field("advice", "longtext", _l("Advice given to the parties"),
+                               help=_l("E.g. that they may go to court, arbitration or an authority."))),
+         outcome="unresolved", style="outline-danger"),
+    Step("withdraw", ("registered", "mediating"), "closed", MEDIATOR, STATION, _l("Withdrawn"),
+         fields=(REASON,), outcome="withdrawn", style="outline-secondary",
+         help=_l("The applicant withdrew (撤回).")),
+    Step("report_breach", ("following_up",), "mediating", MEDIATOR, STATION, _l("Report breach"),
+         fields=(REASON,), style="outline-danger",
+         help=_l("The agreement is not being performed: mediate again.")),
+    Step("close", ("following_up",), "closed", MEDIATOR, STATION, _l("Close case"),
+         fields=(Field("note", "longtext", _l("Closing note"), required=False),),
+         guards=(VISIT_FOUND_PERFORMED,), outcome="resolved", style="success"),
+    Step("reopen", ("closed",), "mediating", SUPERVISOR, STATION, _l("Reopen"),
+         fields=(REASON,), style="outline-warning", help=_l("The case was closed wrongly (重新启动).")),
+    Step("extend", ("mediating",), "=", MEDIATOR, STATION, _l("Extend mediation period"),
+         fields=(Field("consent_recorded", "confirm", _l("Both parties consent to the extension")), REASON),
+         guards=(NOT_EXTENDED_YET,), style="outline-secondary"),
+    Step("reassign", ("registered", "mediating"), "=", MEDIATOR | SUPERVISOR, STATION, _l("Reassign"),
+         fields=(Field("mediator", "mediator", _l("New mediator")), REASON), style="outline-secondary",
+         help=_l("E.g. a party asked for another mediator (回避).")),
+)}
+# fmt: on
 
 
 # --- The shared machine -----------------------------------------------------------------------------
@@ -275,8 +277,12 @@ def triggers_from(state: str) -> list[str]:
 
 # --- The picture ------------------------------------------------------------------------------------
 
-_ROLE_SHORT = {"mediator": "mediator", "police_liaison": "liaison", "court_liaison": "liaison",
-               "supervisor": "supervisor"}
+_ROLE_SHORT = {
+    "mediator": "mediator",
+    "police_liaison": "liaison",
+    "court_liaison": "liaison",
+    "supervisor": "supervisor",
+}
 
 
 def mermaid() -> str:

@@ -4,7 +4,7 @@ Scope rules: mediators act at the stations they serve; supervisors see the stati
 see the cases referred to or from their agency; admins manage accounts and see everything but do no case work.
 """
 
-from sqlalchemy import exists, false, or_, select, true
+from sqlalchemy import exists, false, select, true
 
 from mediation import lifecycle
 from mediation.errors import NotAllowed
@@ -64,7 +64,7 @@ def _in_scope(actor, case, scope) -> bool:
 
 
 def refusal(actor, case, trigger) -> str | None:
-    """Why ``actor`` may not fire ``trigger`` on ``case`` as far as role and scope go; ``None`` if they may."""
+    """Why ``actor`` may not fire ``trigger`` on ``case`` (role or scope); ``None`` if they may."""
     step = lifecycle.STEPS[trigger]
     if actor.role not in step.roles:
         return "role"
@@ -83,7 +83,9 @@ def can_fire(actor, case, trigger) -> bool:
 
 def allowed_steps(actor, case) -> list:
     """The steps ``actor`` may fire on ``case`` now, in declaration order: the buttons on the case page."""
-    return [lifecycle.STEPS[t] for t in lifecycle.triggers_from(case.state) if refusal(actor, case, t) is None]
+    return [
+        lifecycle.STEPS[t] for t in lifecycle.triggers_from(case.state) if refusal(actor, case, t) is None
+    ]
 
 
 def require(allowed: bool, message) -> None:

@@ -24,10 +24,19 @@ def money(amount) -> str:
 
 def init_app(app) -> None:
     app.jinja_env.globals.update(
-        STATES=lifecycle.STATES, STEPS=lifecycle.STEPS, taxonomy=taxonomy, policy=policy,
-        state_badge=state_badge, risk_badge=risk_badge, now=utcnow, get_locale=get_locale,
+        STATES=lifecycle.STATES,
+        STEPS=lifecycle.STEPS,
+        taxonomy=taxonomy,
+        policy=policy,
+        state_badge=state_badge,
+        risk_badge=risk_badge,
+        now=utcnow,
+        get_locale=get_locale,
     )
     app.jinja_env.filters.update(
-        date=format_date, datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
-        money=money, mask_phone=mask_phone, mask_id=mask_id_number,
+        date=format_date,
+        datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
+        money=money,
+        mask_phone=mask_phone,
+        mask_id=mask_id_number,
     )

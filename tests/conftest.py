@@ -64,7 +64,9 @@ def db(app):
         tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
         with _db.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
-                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+                conn.execute(
+                    text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+                )
             else:
                 for table in tables:
                     conn.execute(text(f'DELETE FROM "{table}"'))
@@ -101,10 +103,13 @@ def make_user(username, role="mediator", stations=(), agency=None, password="cor
 
 
 def make_case(station, actor, *, title="楼上漏水 Water leak", category="neighbour", parties=None, **extra):
-    parties = parties or [PartyInput(role="applicant", name="王芳", phone="13800000001"),
-                          PartyInput(role="respondent", name="李强", phone="13800000002")]
-    return register_case(actor, station, CaseInput(title=title, category=category, channel="walk_in", **extra),
-                         parties)
+    parties = parties or [
+        PartyInput(role="applicant", name="王芳", phone="13800000001"),
+        PartyInput(role="respondent", name="李强", phone="13800000002"),
+    ]
+    return register_case(
+        actor, station, CaseInput(title=title, category=category, channel="walk_in", **extra), parties
+    )
 
 
 #: Data each step needs, for builders that walk a case through its lifecycle.
@@ -116,9 +121,11 @@ def step_data(trigger, **override):
         "recall_referral": {"reason": "Parties came back"},
         "return_to_station": {"result": "Warned both sides"},
         "resolve_by_agency": {"result": "Settled at the police station"},
-        "reach_agreement": {"terms": "李强 repairs the pipe and pays 800 yuan",
-                            "performance_deadline": (date.today() + timedelta(days=14)).isoformat(),
-                            "signatures_recorded": True},
+        "reach_agreement": {
+            "terms": "李强 repairs the pipe and pays 800 yuan",
+            "performance_deadline": (date.today() + timedelta(days=14)).isoformat(),
+            "signatures_recorded": True,
+        },
         "fail_mediation": {"reason": "No agreement", "advice": "You may sue at the district court"},
         "withdraw": {"reason": "Settled privately"},
         "report_breach": {"reason": "Not paid"},

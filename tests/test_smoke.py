@@ -11,5 +11,11 @@ def test_a_registered_case_can_be_walked_to_closed(db, station, mediator, police
     fire(case, "reach_agreement", mediator)
     assert case.state == "following_up"
     db.session.commit()
-    assert [e.action for e in case.events] == ["register", "accept", "refer", "accept_referral",
-                                                "return_to_station", "reach_agreement"]
+    assert [e.action for e in case.events] == [
+        "register",
+        "accept",
+        "refer",
+        "accept_referral",
+        "return_to_station",
+        "reach_agreement",
+    ]

@@ -9,7 +9,21 @@ from mediation.models.user import User, user_station
 from mediation.models.work import Agreement, Attachment, FollowUpVisit, MediationSession, Referral
 
 __all__ = [
-    "Agency", "Agreement", "Attachment", "Case", "CaseCounter", "CaseParty", "DutyShift", "Event",
-    "FollowUpVisit", "MediationSession", "Notification", "Party", "Referral", "Station", "User",
-    "VisitLogEntry", "user_station",
+    "Agency",
+    "Agreement",
+    "Attachment",
+    "Case",
+    "CaseCounter",
+    "CaseParty",
+    "DutyShift",
+    "Event",
+    "FollowUpVisit",
+    "MediationSession",
+    "Notification",
+    "Party",
+    "Referral",
+    "Station",
+    "User",
+    "VisitLogEntry",
+    "user_station",
 ]

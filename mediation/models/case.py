@@ -111,8 +111,14 @@ class Case(db.Model):
     @property
     def active_referral(self):
         """The outbound referral the case is waiting on or is with, if any."""
-        return next((r for r in reversed(self.referrals)
-                     if r.direction == "out" and r.status in ("pending", "accepted")), None)
+        return next(
+            (
+                r
+                for r in reversed(self.referrals)
+                if r.direction == "out" and r.status in ("pending", "accepted")
+            ),
+            None,
+        )
 
     @property
     def current_agreement(self):

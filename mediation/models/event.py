@@ -7,8 +7,18 @@ from mediation.extensions import db
 from mediation.models._base import UTCDateTime, utcnow
 
 #: What an event records besides transitions (whose kind is "transition").
-EVENT_KINDS = ("intake", "transition", "update", "session", "agreement", "attachment", "assignment",
-               "party", "visit", "referral")
+EVENT_KINDS = (
+    "intake",
+    "transition",
+    "update",
+    "session",
+    "agreement",
+    "attachment",
+    "assignment",
+    "party",
+    "visit",
+    "referral",
+)
 
 
 class Event(db.Model):

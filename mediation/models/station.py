@@ -35,9 +35,7 @@ class Agency(db.Model):
     #: The station an agency usually refers to and from (a police station's neighbourhood station).
     station_id: Mapped[int | None] = mapped_column(ForeignKey("station.id"))
 
-    __table_args__ = (
-        CheckConstraint(f"kind IN {AGENCY_KINDS!r}", name="kind_known"),
-    )
+    __table_args__ = (CheckConstraint(f"kind IN {AGENCY_KINDS!r}", name="kind_known"),)
 
     def __repr__(self):
         return f"<Agency {self.code} {self.kind}>"

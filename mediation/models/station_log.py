@@ -21,7 +21,9 @@ class DutyShift(db.Model):
 
     user = relationship("User", lazy="joined")
 
-    __table_args__ = (UniqueConstraint("station_id", "day", "user_id", name="uq_duty_shift_station_day_user"),)
+    __table_args__ = (
+        UniqueConstraint("station_id", "day", "user_id", name="uq_duty_shift_station_day_user"),
+    )
 
 
 class VisitLogEntry(db.Model):

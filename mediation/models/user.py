@@ -1,4 +1,4 @@
-"""Accounts, their role, and what they belong to: stations (mediators, supervisors) or an agency (liaisons)."""
+"""Accounts, their role, and what they belong to: stations (mediators, supervisors) or an agency."""
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, String, Table
@@ -42,7 +42,8 @@ class User(UserMixin, db.Model):
         CheckConstraint(f"role IN {ROLES!r}", name="role_known"),
         # A liaison speaks for exactly one agency; nobody else belongs to one.
         CheckConstraint(
-            "(role IN ('police_liaison', 'court_liaison')) = (agency_id IS NOT NULL)", name="agency_iff_liaison"
+            "(role IN ('police_liaison', 'court_liaison')) = (agency_id IS NOT NULL)",
+            name="agency_iff_liaison",
         ),
     )
 

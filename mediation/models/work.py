@@ -69,8 +69,10 @@ class Agreement(db.Model):
     recorded_by = relationship("User")
 
     __table_args__ = (
-        CheckConstraint("jc_decision IS NULL OR jc_decision IN ('valid', 'invalid', 'not_accepted')",
-                        name="jc_decision_known"),
+        CheckConstraint(
+            "jc_decision IS NULL OR jc_decision IN ('valid', 'invalid', 'not_accepted')",
+            name="jc_decision_known",
+        ),
     )
 
 

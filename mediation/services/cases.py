@@ -11,10 +11,10 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from mediation import lifecycle, policy, taxonomy
+from mediation.clock import local_date, utcnow
 from mediation.errors import Invalid
 from mediation.extensions import db
-from mediation.models import Case, CaseCounter, CaseParty, DutyShift, Party, Station, User
-from mediation.clock import local_date, utcnow
+from mediation.models import Case, CaseCounter, CaseParty, DutyShift, Station, User
 from mediation.services.parties import PartyInput, resolve_party
 from mediation.services.transitions import record_event
 
@@ -31,8 +31,15 @@ class CaseInput:
     external_ref: str = ""
 
 
-def register_case(actor: User, station: Station, details: CaseInput, parties: list[PartyInput], *,
-                  mediator: User | None = None, now: datetime | None = None) -> Case:
+def register_case(
+    actor: User,
+    station: Station,
+    details: CaseInput,
+    parties: list[PartyInput],
+    *,
+    mediator: User | None = None,
+    now: datetime | None = None,
+) -> Case:
     """Register a dispute at ``station`` as ``actor`` (a mediator serving there); return the new case.
 
     The case is assigned to ``mediator``, else to whoever is on duty at the station today, else to the
@@ -44,15 +51,25 @@ def register_case(actor: User, station: Station, details: CaseInput, parties: li
     values = validate_details(details)
     _validate_parties(parties)
     if mediator is not None and (mediator.role != "mediator" or station.id not in mediator.station_ids):
-        raise Invalid(_("Some information is missing or wrong."),
-                      fields={"mediator": _("Choose a mediator who serves at this station.")})
+        raise Invalid(
+            _("Some information is missing or wrong."),
+            fields={"mediator": _("Choose a mediator who serves at this station.")},
+        )
 
     year = local_date(now).year
     seq = next_sequence(station.id, year)
     case = Case(
-        number=f"{station.code}-{year}-{seq:04d}", station_id=station.id, year=year, seq=seq,
-        state=lifecycle.INITIAL_STATE, mediator=mediator or on_duty(station, now) or actor,
-        registered_by_id=actor.id, registered_at=now, state_entered_at=now, updated_at=now, **values,
+        number=f"{station.code}-{year}-{seq:04d}",
+        station_id=station.id,
+        year=year,
+        seq=seq,
+        state=lifecycle.INITIAL_STATE,
+        mediator=mediator or on_duty(station, now) or actor,
+        registered_by_id=actor.id,
+        registered_at=now,
+        state_entered_at=now,
+        updated_at=now,
+        **values,
     )
     db.session.add(case)
     seen = set()
@@ -66,10 +83,18 @@ def register_case(actor: User, station: Station, details: CaseInput, parties: li
         case.party_links.append(CaseParty(party=party, role=party_input.role, position=position))
     case.due_at = lifecycle.deadline_for(case, current_app.config["DEADLINE_DAYS"])
     db.session.flush()
-    record_event(case, actor, "intake", "register", {
-        "number": case.number, "mediator": case.mediator.username if case.mediator else None,
-        "parties": [f"{link.role}:{link.party.name}" for link in case.party_links],
-    }, now=now)
+    record_event(
+        case,
+        actor,
+        "intake",
+        "register",
+        {
+            "number": case.number,
+            "mediator": case.mediator.username if case.mediator else None,
+            "parties": [f"{link.role}:{link.party.name}" for link in case.party_links],
+        },
+        now=now,
+    )
     return case
 
 
@@ -97,10 +122,16 @@ def validate_details(details: CaseInput) -> dict:
             errors["amount"] = _("Enter an amount in yuan, such as 1200 or 1200.50.")
     if errors:
         raise Invalid(_("Some information is missing or wrong."), fields=errors)
-    return {"title": title, "category": details.category, "channel": details.channel,
-            "facts": (details.facts or "").strip(), "place": (details.place or "").strip()[:200],
-            "amount": amount, "risk_level": details.risk_level,
-            "external_ref": (details.external_ref or "").strip()[:64]}
+    return {
+        "title": title,
+        "category": details.category,
+        "channel": details.channel,
+        "facts": (details.facts or "").strip(),
+        "place": (details.place or "").strip()[:200],
+        "amount": amount,
+        "risk_level": details.risk_level,
+        "external_ref": (details.external_ref or "").strip()[:64],
+    }
 
 
 def _validate_parties(parties: list[PartyInput]) -> None:
@@ -120,13 +151,18 @@ def next_sequence(station_id: int, year: int) -> int:
     The UPDATE takes the counter row's lock (PostgreSQL) or the database write lock (SQLite) until the
     intake commits, so concurrent intakes queue here; a rolled-back intake gives its number back.
     """
-    bump = (update(CaseCounter).where(CaseCounter.station_id == station_id, CaseCounter.year == year)
-            .values(last_seq=CaseCounter.last_seq + 1).returning(CaseCounter.last_seq))
+    bump = (
+        update(CaseCounter)
+        .where(CaseCounter.station_id == station_id, CaseCounter.year == year)
+        .values(last_seq=CaseCounter.last_seq + 1)
+        .returning(CaseCounter.last_seq)
+    )
     seq = db.session.execute(bump).scalar()
     if seq is None:
         insert = _INSERTS[db.session.get_bind().dialect.name]
-        db.session.execute(insert(CaseCounter).values(station_id=station_id, year=year, last_seq=0)
-                           .on_conflict_do_nothing())
+        db.session.execute(
+            insert(CaseCounter).values(station_id=station_id, year=year, last_seq=0).on_conflict_do_nothing()
+        )
         seq = db.session.execute(bump).scalar()
     return seq
 
@@ -138,8 +174,14 @@ def on_duty(station: Station, now: datetime) -> User | None:
     """The mediator on duty at ``station`` today (the first listed, when several are)."""
     today = local_date(now)
     return db.session.scalar(
-        select(User).join(DutyShift, DutyShift.user_id == User.id)
-        .where(DutyShift.station_id == station.id, DutyShift.day == today, User.active.is_(True),
-               User.role == "mediator")
-        .order_by(DutyShift.id).limit(1)
+        select(User)
+        .join(DutyShift, DutyShift.user_id == User.id)
+        .where(
+            DutyShift.station_id == station.id,
+            DutyShift.day == today,
+            User.active.is_(True),
+            User.role == "mediator",
+        )
+        .order_by(DutyShift.id)
+        .limit(1)
     )

@@ -43,8 +43,14 @@ class PartyInput:
 def resolve_party(data: PartyInput) -> Party:
     """The party ``data`` describes: the one picked, else one with the same ID number, or the same name and
     phone, else a new one. Details typed now fill empty fields of an existing file; they never overwrite."""
-    details = {"name": data.name.strip(), "phone": data.phone.strip(), "address": data.address.strip(),
-               "id_number": data.id_number.strip().upper(), "kind": data.kind or "person", **data.extra}
+    details = {
+        "name": data.name.strip(),
+        "phone": data.phone.strip(),
+        "address": data.address.strip(),
+        "id_number": data.id_number.strip().upper(),
+        "kind": data.kind or "person",
+        **data.extra,
+    }
     party = None
     if data.party_id:
         party = db.session.get(Party, int(data.party_id))
@@ -53,7 +59,9 @@ def resolve_party(data: PartyInput) -> Party:
     elif details["id_number"]:
         party = db.session.scalar(select(Party).filter_by(id_number=details["id_number"]).limit(1))
     if party is None and details["phone"] and details["name"]:
-        party = db.session.scalar(select(Party).filter_by(name=details["name"], phone=details["phone"]).limit(1))
+        party = db.session.scalar(
+            select(Party).filter_by(name=details["name"], phone=details["phone"]).limit(1)
+        )
     if party is None:
         return Party(**details)
     for key, value in details.items():
@@ -68,21 +76,31 @@ def search_parties(actor, query: str, limit: int = 10) -> list[Party]:
     if len(query) < 1:
         return []
     pattern = f"%{query.replace('%', '').replace('_', '')}%"
-    visible = select(CaseParty.party_id).join(Case, Case.id == CaseParty.case_id).where(
-        policy.visible_cases_clause(actor))
-    return list(db.session.scalars(
-        select(Party).where(Party.id.in_(visible), or_(Party.name.like(pattern), Party.phone.like(pattern)))
-        .order_by(Party.name).limit(limit)
-    ))
+    visible = (
+        select(CaseParty.party_id)
+        .join(Case, Case.id == CaseParty.case_id)
+        .where(policy.visible_cases_clause(actor))
+    )
+    return list(
+        db.session.scalars(
+            select(Party)
+            .where(Party.id.in_(visible), or_(Party.name.like(pattern), Party.phone.like(pattern)))
+            .order_by(Party.name)
+            .limit(limit)
+        )
+    )
 
 
 def party_cases(actor, party: Party) -> list[Case]:
     """Every case ``party`` was part of that ``actor`` may see, newest first (the party's file)."""
-    return list(db.session.scalars(
-        select(Case).join(CaseParty, CaseParty.case_id == Case.id)
-        .where(CaseParty.party_id == party.id, policy.visible_cases_clause(actor))
-        .order_by(Case.registered_at.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(Case)
+            .join(CaseParty, CaseParty.case_id == Case.id)
+            .where(CaseParty.party_id == party.id, policy.visible_cases_clause(actor))
+            .order_by(Case.registered_at.desc())
+        )
+    )
 
 
 def mask_phone(phone: str) -> str:
@@ -90,5 +108,8 @@ def mask_phone(phone: str) -> str:
 
 
 def mask_id_number(id_number: str) -> str:
-    return id_number[:3] + "*" * (len(id_number) - 7) + id_number[-4:] if len(id_number) > 7 else "*" * len(
-        id_number)
+    return (
+        id_number[:3] + "*" * (len(id_number) - 7) + id_number[-4:]
+        if len(id_number) > 7
+        else "*" * len(id_number)
+    )

@@ -8,14 +8,15 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from mediation import lifecycle, policy
+from mediation.clock import utcnow
 from mediation.errors import Conflict, Invalid, NotAllowed, NotFound
 from mediation.extensions import db
 from mediation.models import Agency, Agreement, Case, Event, Referral, User
-from mediation.clock import utcnow
 
 
-def apply_step(case: Case, trigger: str, actor: User, *, version: int | None, now: datetime | None = None,
-               **data) -> Event:
+def apply_step(
+    case: Case, trigger: str, actor: User, *, version: int | None, now: datetime | None = None, **data
+) -> Event:
     """Fire ``trigger`` on ``case`` as ``actor`` with the step's ``data``; return the event it appended.
 
     Checks, in order, and refuses without changing anything: an unknown trigger (``NotFound``), a stale
@@ -28,11 +29,22 @@ def apply_step(case: Case, trigger: str, actor: User, *, version: int | None, no
     if step is None:
         raise NotFound(_("There is no step called “%(trigger)s”.", trigger=trigger), code="unknown_trigger")
     if version is not None and int(version) != case.version:
-        raise Conflict(_("Someone else changed this case while you were looking at it. "
-                         "Review the latest version and try again."), code="stale_version")
+        raise Conflict(
+            _(
+                "Someone else changed this case while you were looking at it. "
+                "Review the latest version and try again."
+            ),
+            code="stale_version",
+        )
     if not lifecycle.may(case.state, trigger):
-        raise Conflict(_("“%(step)s” is not possible while the case is “%(state)s”.",
-                         step=step.label, state=lifecycle.STATES[case.state].label), code="invalid_state")
+        raise Conflict(
+            _(
+                "“%(step)s” is not possible while the case is “%(state)s”.",
+                step=step.label,
+                state=lifecycle.STATES[case.state].label,
+            ),
+            code="invalid_state",
+        )
     why = policy.refusal(actor, case, trigger)
     if why == "role":
         raise NotAllowed(_("Your role may not do “%(step)s”.", step=step.label), code="wrong_role")
@@ -77,9 +89,17 @@ def record_event(case, actor, kind, action, data=None, *, now=None, from_state=N
     if kind != "transition":
         case.updated_at = now or utcnow()
     flush_case()
-    event = Event(case_id=case.id, actor_id=actor.id if actor else None, kind=kind, action=action,
-                  from_state=from_state if kind == "transition" else case.state, to_state=case.state,
-                  case_version=case.version, data=_jsonable(data or {}), at=now or utcnow())
+    event = Event(
+        case_id=case.id,
+        actor_id=actor.id if actor else None,
+        kind=kind,
+        action=action,
+        from_state=from_state if kind == "transition" else case.state,
+        to_state=case.state,
+        case_version=case.version,
+        data=_jsonable(data or {}),
+        at=now or utcnow(),
+    )
     db.session.add(event)
     db.session.flush()
     return event
@@ -90,8 +110,9 @@ def flush_case() -> None:
     try:
         db.session.flush()
     except StaleDataError as error:
-        raise Conflict(_("Someone else changed this case at the same moment. Try again."),
-                       code="stale_version") from error
+        raise Conflict(
+            _("Someone else changed this case at the same moment. Try again."), code="stale_version"
+        ) from error
 
 
 def _jsonable(data: dict) -> dict:
@@ -175,8 +196,15 @@ def _mediator(spec, raw, case):
     return user
 
 
-PARSERS = {"text": _text, "longtext": _text, "date": _date, "confirm": _confirm, "choice": _choice,
-           "agency": _agency, "mediator": _mediator}
+PARSERS = {
+    "text": _text,
+    "longtext": _text,
+    "date": _date,
+    "confirm": _confirm,
+    "choice": _choice,
+    "agency": _agency,
+    "mediator": _mediator,
+}
 
 
 # --- What each step writes besides the state ------------------------------------------------------
@@ -201,9 +229,19 @@ def _extend(case, actor, values, now):
 
 def _refer(case, actor, values, now):
     agency = values["agency"]
-    kind = agency.kind if agency.kind == "police" else ("court_delegated" if agency.kind == "court" else "other")
-    case.referrals.append(Referral(direction="out", agency=agency, kind=kind, reason=values["reason"],
-                                   created_by_id=actor.id, created_at=now))
+    kind = (
+        agency.kind if agency.kind == "police" else ("court_delegated" if agency.kind == "court" else "other")
+    )
+    case.referrals.append(
+        Referral(
+            direction="out",
+            agency=agency,
+            kind=kind,
+            reason=values["reason"],
+            created_by_id=actor.id,
+            created_at=now,
+        )
+    )
 
 
 def _recall_referral(case, actor, values, now):
@@ -230,12 +268,19 @@ def _answer_referral(status, text_field=None, closes=False):
 
 
 def _reach_agreement(case, actor, values, now):
-    case.agreements.append(Agreement(
-        terms=values["terms"], facts_and_responsibility=values["facts_and_responsibility"],
-        performance_method=values["performance_method"], performance_place=values["performance_place"],
-        performance_deadline=values["performance_deadline"], signatures_recorded=True,
-        effective_on=now.date(), recorded_by_id=actor.id, created_at=now,
-    ))
+    case.agreements.append(
+        Agreement(
+            terms=values["terms"],
+            facts_and_responsibility=values["facts_and_responsibility"],
+            performance_method=values["performance_method"],
+            performance_place=values["performance_place"],
+            performance_deadline=values["performance_deadline"],
+            signatures_recorded=True,
+            effective_on=now.date(),
+            recorded_by_id=actor.id,
+            created_at=now,
+        )
+    )
 
 
 EFFECTS = {

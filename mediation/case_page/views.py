@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("case_page", __name__)
