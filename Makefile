@@ -17,7 +17,7 @@ $(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
 	touch $@
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -d mediation/translations -D messages 2>&1 | grep -v '^compiling' || true
+	$(BIN)/pybabel compile -d mediation/translations -D messages 2>&1 | grep -v '^compiling' || true
 
 run: $(VENV)/.installed translations
 	$(FLASK) db upgrade

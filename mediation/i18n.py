@@ -1,12 +1,16 @@
 """Interface language: the user's choice, else the browser's, else Simplified Chinese."""
 
+import os
+
 from flask import current_app, has_request_context, request, session
+from flask_babel import refresh
 from flask_login import current_user
 
 from mediation.extensions import babel
 
-#: What browsers send, mapped to the catalogues we ship.
-_BROWSER = {"zh": "zh_CN", "en": "en"}
+#: Browser language tags mapped to our catalogues. Babel spells Simplified Chinese as used in China
+#: ``zh_Hans_CN``, and its catalogue folder has that name.
+_BROWSER = {"zh": "zh_Hans_CN", "en": "en"}
 
 
 def select_locale() -> str:
@@ -17,17 +21,18 @@ def select_locale() -> str:
         chosen = current_user.locale
     if chosen in _BROWSER.values():
         return chosen
-    best = request.accept_languages.best_match(["zh-CN", "zh", "en"])
-    if best:
-        return _BROWSER[best.split("-")[0]]
+    for language, _quality in request.accept_languages:  # already sorted by preference
+        primary = language.replace("_", "-").split("-")[0].lower()
+        if primary in _BROWSER:
+            return _BROWSER[primary]
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def init_app(app) -> None:
-    import os
-
     babel.init_app(
         app,
         locale_selector=select_locale,
         default_translation_directories=os.path.join(app.root_path, "translations"),
     )
+    # The locale is cached on `g`; choose afresh for every request even where an app context outlives one.
+    app.before_request(refresh)

@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -24,14 +24,13 @@ def load_user(user_id: str):
 
 
 def _login_rate_limit():
-    from flask import current_app
-
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
 @bp.route("/login", methods=["GET", "POST"])
+# Throttled per address and per account, so neither one machine nor many can guess a password.
 @limiter.limit(_login_rate_limit, methods=["POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"], key_func=lambda: request.form.get("username", "").lower())
+@limiter.limit(_login_rate_limit, methods=["POST"], key_func=lambda: _account_key())
 def login():
     form = LoginForm()
     if form.validate_on_submit():
@@ -55,7 +54,7 @@ def logout():
 
 @bp.post("/language/<code>")
 def set_language(code: str):
-    if code not in ("zh_CN", "en"):
+    if code not in current_app.config["LANGUAGES"]:
         abort(404)
     session["locale"] = code
     if current_user.is_authenticated:
@@ -64,8 +63,19 @@ def set_language(code: str):
     return redirect(_safe_next(request.form.get("next")))
 
 
+def _account_key() -> str:
+    return "user:" + request.form.get("username", "").strip().lower()
+
+
 def _safe_next(target: str | None) -> str:
     """Only ever redirect within this site."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    # Browsers read "/\\host" as "//host": refuse backslashes along with absolute and scheme-relative URLs.
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not urlsplit(target).netloc
+    ):
         return target
     return url_for("cases.home")
