@@ -60,9 +60,16 @@ def _mediation_extension(case, days):
 
 
 def _follow_up_deadline(case, days):
-    """First visit by the agreement's performance deadline, or within a week when there is none."""
+    """First visit by the agreement's performance deadline, or within a week when there is none.
+
+    Only an agreement reached as the case entered follow-up counts: one breached earlier does not.
+    """
     agreement = case.current_agreement
-    if agreement is not None and agreement.performance_deadline is not None:
+    if (
+        agreement is not None
+        and agreement.performance_deadline is not None
+        and agreement.created_at >= case.state_entered_at
+    ):
         return end_of_day(agreement.performance_deadline)
     return case.state_entered_at + timedelta(days=days["following_up"])
 

@@ -1,3 +1,276 @@
-from flask import Blueprint
+"""The case page: everything about one case, the steps the user may take on it, and what they record there
+(sessions, the agreement's details, attachments).
+
+Every view has three beats: load the case (``load_case``: 404 when the user may not see it) → call a
+service → commit once and redirect; on a refusal roll back and show the page again with the user's input.
+"""
+
+from datetime import datetime
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from mediation import lifecycle, policy
+from mediation.case_page.forms import (
+    AgreementForm,
+    AttachmentForm,
+    SessionForm,
+    posted_version,
+    step_form,
+    step_values,
+)
+from mediation.case_page.timeline import DATE, DATETIME, REFERRAL_STATUSES, deadlines, timeline
+from mediation.clock import LOCAL_ZONE, local_date, utcnow
+from mediation.errors import Conflict, Invalid, Refused
+from mediation.extensions import db
+from mediation.models import Attachment, Case
+from mediation.services.agreements import JC_DECISIONS, update_agreement
+from mediation.services.attachments import INLINE_TYPES, add_attachment, human_size, path_for
+from mediation.services.sessions import record_session as record_session_service
+from mediation.services.transitions import apply_step
+from mediation.web import load_case, show_refusal
 
 bp = Blueprint("case_page", __name__)
+
+
+@bp.context_processor
+def _helpers():
+    return {
+        "human_size": human_size,
+        "JC_DECISIONS": JC_DECISIONS,
+        "REFERRAL_STATUSES": REFERRAL_STATUSES,
+        "SEXES": SEXES,
+        "DATE": DATE,
+        "DATETIME": DATETIME,
+    }
+
+
+#: How ``Party.sex`` may be stored, and how the page says it.
+SEXES = {"male": _l("Male"), "female": _l("Female"), "m": _l("Male"), "f": _l("Female")}
+
+
+@bp.get("/cases/<number>")
+@login_required
+def show(number):
+    return _page(load_case(number, current_user))
+
+
+@bp.post("/cases/<number>/steps/<trigger>")
+@login_required
+def step(number, trigger):
+    case = load_case(number, current_user)
+    spec = lifecycle.STEPS.get(trigger)
+    if spec is None:
+        abort(404)
+    form = step_form(spec, case)()
+    if not form.validate():  # only the CSRF token: the service checks the data
+        return _page(case, open_panel=trigger, forms={trigger: form}, status=400)
+    try:
+        apply_step(case, trigger, current_user, version=posted_version(form), **step_values(spec, form))
+    except Refused as error:
+        db.session.rollback()
+        return _refused(case, error, trigger, form)
+    db.session.commit()
+    flash(_("Done: %(step)s.", step=spec.label), "success")
+    return redirect(url_for(".show", number=case.number))
+
+
+@bp.post("/cases/<number>/sessions")
+@login_required
+def record_session(number):
+    case = load_case(number, current_user)
+    form = SessionForm()
+    if not form.validate():
+        return _page(case, open_panel="session", forms={"session": form}, status=400)
+    try:
+        record_session_service(case, current_user, **_data(form, "csrf_token"))
+    except Refused as error:
+        db.session.rollback()
+        return _refused(case, error, "session", form)
+    db.session.commit()
+    flash(_("The mediation session is recorded."), "success")
+    return redirect(url_for(".show", number=case.number, _anchor="sessions"))
+
+
+@bp.post("/cases/<number>/attachments")
+@login_required
+def upload_attachment(number):
+    case = load_case(number, current_user)
+    form = AttachmentForm()
+    if not form.validate():
+        return _page(case, open_panel="attachment", forms={"attachment": form}, status=400)
+    upload = form.file.data
+    try:
+        add_attachment(
+            case,
+            current_user,
+            filename=upload.filename if upload else "",
+            stream=upload.stream if upload else b"",
+            description=form.description.data,
+        )
+    except Refused as error:
+        db.session.rollback()
+        return _refused(case, error, "attachment", form)
+    db.session.commit()
+    flash(_("The file is attached."), "success")
+    return redirect(url_for(".show", number=case.number, _anchor="attachments"))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(error):
+    """An upload over ``MAX_CONTENT_LENGTH``: say so on the case page, next to the upload form."""
+    limit = human_size(int(request.max_content_length or 0))
+    message = _("The upload is too large: files up to %(limit)s can be attached.", limit=limit)
+    number = (request.view_args or {}).get("number")
+    if request.endpoint != "case_page.upload_attachment" or not current_user.is_authenticated or not number:
+        return render_template("errors/error.html", status=413, message=message), 413
+    case = db.session.scalar(select(Case).filter_by(number=number))
+    if case is None or not policy.can_view_case(current_user, case):
+        return render_template("errors/error.html", status=413, message=message), 413
+    form = AttachmentForm(formdata=None)
+    form.file.errors = [message]
+    return _page(case, open_panel="attachment", forms={"attachment": form}, status=413)
+
+
+@bp.get("/cases/<number>/attachments/<int:attachment_id>")
+@login_required
+def attachment(number, attachment_id):
+    case = load_case(number, current_user)
+    item = db.session.get(Attachment, attachment_id)
+    if item is None or item.case_id != case.id or not path_for(item.sha256).is_file():
+        abort(404)
+    response = send_file(
+        path_for(item.sha256),
+        mimetype=item.content_type,
+        as_attachment=item.content_type not in INLINE_TYPES,
+        download_name=item.filename,
+        conditional=True,
+    )
+    # Evidence is personal data: no shared caches, and never sniffed into something executable.
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/cases/<number>/agreement", methods=["GET", "POST"])
+@login_required
+def agreement(number):
+    case = load_case(number, current_user)
+    current = case.current_agreement
+    if current is None:
+        abort(404)
+    if not policy.can_work_on_case(current_user, case):
+        abort(403)
+    posted = request.form if request.method == "POST" else None
+    form = AgreementForm.for_agreement(current, case.version, formdata=posted)
+    if posted is None or not form.validate():
+        return _agreement_page(case, form, status=200 if posted is None else 400)
+    try:
+        update_agreement(case, current_user, posted_version(form), **form.values())
+    except Refused as error:
+        db.session.rollback()
+        return _agreement_refused(case, form, error)
+    db.session.commit()
+    flash(_("The agreement is updated."), "success")
+    return redirect(url_for(".show", number=case.number, _anchor="agreement"))
+
+
+@bp.get("/cases/<number>/agreement/print")
+@login_required
+def print_agreement(number):
+    case = load_case(number, current_user)
+    current = case.current_agreement
+    if current is None:
+        abort(404)
+    return render_template(
+        "case_page/agreement_print.html",
+        case=case,
+        agreement=current,
+        personal_data=policy.can_see_personal_data(current_user, case),
+        copies=len(case.party_links) + 1,
+        today=local_date(utcnow()),
+    )
+
+
+# --- Rendering ---------------------------------------------------------------------------------------------
+
+
+def _page(case, *, open_panel=None, forms=None, alert=None, status=200):
+    """The case page; ``forms`` replaces the blank form of a panel with the one the user posted."""
+    forms = dict(forms or {})
+    steps = policy.allowed_steps(current_user, case)
+    for spec in steps:
+        if spec.trigger not in forms:
+            forms[spec.trigger] = step_form(spec, case)(formdata=None, data={"version": str(case.version)})
+    can_work = policy.can_work_on_case(current_user, case)
+    if can_work:
+        local_now = datetime.now(LOCAL_ZONE).strftime("%Y-%m-%dT%H:%M")
+        forms.setdefault("session", SessionForm(formdata=None, data={"held_at": local_now}))
+        forms.setdefault("attachment", AttachmentForm(formdata=None))
+    personal = policy.can_see_personal_data(current_user, case)
+    now = utcnow()
+    body = render_template(
+        "case_page/show.html",
+        case=case,
+        steps=steps,
+        forms=forms,
+        open_panel=open_panel,
+        alert=alert,
+        can_work=can_work,
+        personal_data=personal,
+        deadlines=deadlines(case, now),
+        entries=timeline(case, personal),
+        extensions=", ".join(f".{e}" for e in _config("ATTACHMENT_EXTENSIONS")),
+        max_upload=human_size(int(_config("ATTACHMENT_MAX_BYTES"))),
+    )
+    return body, status
+
+
+def _refused(case, error, panel, form):
+    """Show a refusal on the page: field errors on the form the user posted, with what they typed."""
+    if not isinstance(error, Invalid | Conflict):
+        raise error  # NotAllowed, NotFound: the error page with the refusal's status
+    if isinstance(error, Conflict):
+        # Show the case as it is now; what was typed stays, against the current version, to review and resend.
+        if "version" in form:
+            form.version.data = str(case.version)
+        return _page(case, open_panel=panel, forms={panel: form}, alert=error.message, status=409)
+    show_refusal(form, error)
+    return _page(case, open_panel=panel, forms={panel: form})
+
+
+def _agreement_page(case, form, status=200, alert=None, saved=None):
+    body = render_template(
+        "case_page/agreement.html",
+        case=case,
+        agreement=case.current_agreement,
+        form=form,
+        alert=alert,
+        saved=saved,
+    )
+    return body, status
+
+
+def _agreement_refused(case, form, error):
+    if not isinstance(error, Invalid | Conflict):
+        raise error
+    if isinstance(error, Conflict):
+        # Keep what was typed, show what is saved now beside each field that differs, and take the
+        # current version: sending again is then a deliberate choice made after seeing the other change.
+        form.version.data = str(case.version)
+        saved = AgreementForm.for_agreement(case.current_agreement, case.version)
+        return _agreement_page(case, form, status=409, alert=error.message, saved=saved)
+    show_refusal(form, error)
+    return _agreement_page(case, form)
+
+
+def _data(form, *exclude) -> dict:
+    return {name: f.data for name, f in form._fields.items() if name not in exclude}
+
+
+def _config(key):
+    return current_app.config[key]

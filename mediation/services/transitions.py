@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from mediation import lifecycle, policy
-from mediation.clock import utcnow
+from mediation.clock import local_date, utcnow
 from mediation.errors import Conflict, Invalid, NotAllowed, NotFound
 from mediation.extensions import db
 from mediation.models import Agency, Agreement, Case, Event, Referral, User
@@ -53,7 +53,7 @@ def apply_step(
 
     now = now or utcnow()
     values = parse_fields(step, case, actor, data)
-    values["today"] = now.date()
+    values["today"] = local_date(now)  # dates are the station's days (China Standard Time)
     for guard in step.guards:
         if not guard.check(case, values):
             raise Invalid(guard.message, code=guard.name)
@@ -68,6 +68,7 @@ def apply_step(
 
 
 def _enter(case, dest, step, now) -> None:
+    case.updated_at = now  # every step moves the version, even one that changes nothing else
     if dest != case.state:
         case.state = dest
         case.state_entered_at = now
@@ -235,6 +236,8 @@ def _refer(case, actor, values, now):
     case.referrals.append(
         Referral(
             direction="out",
+            # Set here, not left to the column default: the deadline below reads it before the flush.
+            status="pending",
             agency=agency,
             kind=kind,
             reason=values["reason"],
@@ -276,7 +279,7 @@ def _reach_agreement(case, actor, values, now):
             performance_place=values["performance_place"],
             performance_deadline=values["performance_deadline"],
             signatures_recorded=True,
-            effective_on=now.date(),
+            effective_on=local_date(now),
             recorded_by_id=actor.id,
             created_at=now,
         )

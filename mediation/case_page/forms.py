@@ -1,0 +1,233 @@
+"""The case page's forms: one per lifecycle step (built from the step's declared fields), sessions,
+attachments and the agreement's details.
+
+The forms carry no business validation: the services check everything and their ``Invalid`` errors are
+put back on these fields (``web.show_refusal``). ``validate()`` here only checks the CSRF token.
+"""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from sqlalchemy import select
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.widgets import DateInput, DateTimeLocalInput
+
+from mediation import taxonomy
+from mediation.extensions import db
+from mediation.models import Agency, User, user_station
+from mediation.services.agreements import JC_DECISIONS
+
+try:
+    from wtforms import SelectChoice
+except ImportError:  # WTForms < 3.3 takes (value, label) pairs
+    SelectChoice = None
+
+
+def options(pairs) -> list:
+    """Select options from ``(value, label)`` pairs, in the form the installed WTForms wants."""
+    return [SelectChoice(value, label) if SelectChoice else (value, label) for value, label in pairs]
+
+
+class Required:
+    """Marks a field as required for the asterisk and screen readers; the service does the checking."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form, field):
+        pass
+
+
+def _flags(required: bool) -> list:
+    return [Required()] if required else []
+
+
+# --- Choices ------------------------------------------------------------------------------------------
+
+
+def agency_choices() -> list[tuple[str, str]]:
+    """Every agency a case can be referred to, by kind and name, keyed by code."""
+    agencies = db.session.scalars(select(Agency).order_by(Agency.kind, Agency.name)).all()
+    return [(a.code, f"{a.name} · {taxonomy.AGENCY_KINDS.get(a.kind, a.kind)}") for a in agencies]
+
+
+def court_choices() -> list[tuple[str, str]]:
+    courts = db.session.scalars(select(Agency).filter_by(kind="court").order_by(Agency.name)).all()
+    return [(a.code, a.name) for a in courts]
+
+
+def mediator_choices(case) -> list[tuple[str, str]]:
+    """The active mediators serving at the case's station, keyed by username."""
+    users = db.session.scalars(
+        select(User)
+        .join(user_station, user_station.c.user_id == User.id)
+        .where(user_station.c.station_id == case.station_id, User.role == "mediator", User.active.is_(True))
+        .order_by(User.display_name, User.username)
+    ).all()
+    return [(u.username, u.name if u.name == u.username else f"{u.name} ({u.username})") for u in users]
+
+
+# --- Lifecycle steps ------------------------------------------------------------------------------------
+
+
+def _text(spec, case, **kw):
+    return StringField(spec.label, **kw)
+
+
+def _longtext(spec, case, **kw):
+    return TextAreaField(spec.label, render_kw={"rows": 3}, **kw)
+
+
+def _date(spec, case, **kw):
+    return StringField(spec.label, widget=DateInput(), **kw)
+
+
+def _confirm(spec, case, **kw):
+    return BooleanField(spec.label, **kw)
+
+
+def _select(label, pairs, blank):
+    def build(spec, case, **kw):
+        return SelectField(
+            label(spec), choices=options([("", blank(spec)), *pairs(spec, case)]), validate_choice=False, **kw
+        )
+
+    return build
+
+
+_FIELDS = {
+    "text": _text,
+    "longtext": _longtext,
+    "date": _date,
+    "confirm": _confirm,
+    "choice": _select(
+        lambda spec: spec.label, lambda spec, case: list(spec.choices.items()), lambda spec: _l("Choose…")
+    ),
+    "agency": _select(
+        lambda spec: spec.label, lambda spec, case: agency_choices(), lambda spec: _l("Choose…")
+    ),
+    "mediator": _select(
+        lambda spec: spec.label,
+        lambda spec, case: mediator_choices(case),
+        lambda spec: _l("Choose…") if spec.required else _l("— myself —"),
+    ),
+}
+
+
+def step_form(step, case) -> type[FlaskForm]:
+    """A form class for ``step``: one input per declared field (ids prefixed by the trigger, so several
+    steps' forms can share a page) and the case ``version`` the user saw, as a hidden field."""
+    attrs = {"version": HiddenField(id=f"{step.trigger}-version")}
+    for spec in step.fields:
+        attrs[spec.name] = _FIELDS[spec.kind](
+            spec,
+            case,
+            id=f"{step.trigger}-{spec.name}",
+            description=spec.help or "",
+            validators=_flags(spec.required),
+        )
+    return type(f"StepForm_{step.trigger}", (FlaskForm,), attrs)
+
+
+def step_values(step, form) -> dict:
+    """What the user entered for the step's declared fields, as ``apply_step`` takes it."""
+    return {spec.name: form[spec.name].data for spec in step.fields}
+
+
+def posted_version(form) -> int:
+    """The version the user saw; a missing or garbled one counts as stale (-1 never matches)."""
+    value = (form.version.data or "").strip()
+    return int(value) if value.isdigit() else -1
+
+
+# --- Sessions, attachments, the agreement ---------------------------------------------------------------
+
+
+class SessionForm(FlaskForm):
+    held_at = StringField(
+        _l("When it was held"), widget=DateTimeLocalInput(), validators=_flags(True), id="session-held_at"
+    )
+    place = StringField(_l("Place"), id="session-place", render_kw={"maxlength": 200})
+    attendees = TextAreaField(
+        _l("Who attended"),
+        id="session-attendees",
+        render_kw={"rows": 2},
+        description=_l("The parties, the mediators and anyone else present."),
+    )
+    notes = TextAreaField(
+        _l("What was said"), id="session-notes", render_kw={"rows": 5}, validators=_flags(True)
+    )
+    result = TextAreaField(_l("Result"), id="session-result", render_kw={"rows": 2}, validators=_flags(True))
+    rights_notified = BooleanField(
+        _l("The parties were told their rights and duties"),
+        id="session-rights_notified",
+        description=_l("Required before the first session (权利义务告知)."),
+    )
+
+
+class AttachmentForm(FlaskForm):
+    file = FileField(_l("File"), id="attachment-file", validators=_flags(True))
+    description = StringField(
+        _l("Description"),
+        id="attachment-description",
+        render_kw={"maxlength": 200},
+        description=_l("E.g. photo of the water damage in the kitchen, 3 March."),
+    )
+
+
+WRITTEN_OR_ORAL = [("written", _l("Written agreement")), ("oral", _l("Oral agreement"))]
+
+
+class AgreementForm(FlaskForm):
+    version = HiddenField()
+    oral = SelectField(_l("Form of the agreement"), choices=options(WRITTEN_OR_ORAL), validate_choice=False)
+    facts_and_responsibility = TextAreaField(
+        _l("Facts, points in dispute and responsibility"), render_kw={"rows": 5}
+    )
+    performance_method = StringField(_l("Manner of performance"))
+    performance_place = StringField(_l("Place of performance"), render_kw={"maxlength": 200})
+    jc_applied_on = StringField(_l("Applied for judicial confirmation on"), widget=DateInput())
+    jc_court = SelectField(_l("Court"), validate_choice=False)
+    jc_court_case_number = StringField(_l("Court case number"), render_kw={"maxlength": 64})
+    jc_decision = SelectField(
+        _l("Court's decision"),
+        choices=options([("", _l("Not decided yet")), *JC_DECISIONS.items()]),
+        validate_choice=False,
+    )
+    jc_decided_on = StringField(_l("Decided on"), widget=DateInput())
+
+    FIELDS = (
+        "oral",
+        "facts_and_responsibility",
+        "performance_method",
+        "performance_place",
+        "jc_applied_on",
+        "jc_court",
+        "jc_court_case_number",
+        "jc_decision",
+        "jc_decided_on",
+    )
+
+    @classmethod
+    def for_agreement(cls, agreement, version, formdata=None):
+        """The form filled from ``agreement`` (or from what was posted, when ``formdata`` is given)."""
+        court = db.session.get(Agency, agreement.jc_court_id) if agreement.jc_court_id else None
+        form = cls(
+            formdata=formdata,
+            data={
+                "version": str(version),
+                "oral": "oral" if agreement.oral else "written",
+                "facts_and_responsibility": agreement.facts_and_responsibility,
+                "performance_method": agreement.performance_method,
+                "performance_place": agreement.performance_place,
+                "jc_applied_on": agreement.jc_applied_on.isoformat() if agreement.jc_applied_on else "",
+                "jc_court": court.code if court else "",
+                "jc_court_case_number": agreement.jc_court_case_number,
+                "jc_decision": agreement.jc_decision or "",
+                "jc_decided_on": agreement.jc_decided_on.isoformat() if agreement.jc_decided_on else "",
+            },
+        )
+        form.jc_court.choices = options([("", _l("Not applied for")), *court_choices()])
+        return form
+
+    def values(self) -> dict:
+        return {name: self[name].data for name in self.FIELDS}

@@ -1,0 +1,271 @@
+"""What the case page shows about a case's history and deadlines, in words people read.
+
+Events store codes (triggers, agency codes, usernames, ISO dates); this module turns them into translated
+labels, names and local dates. No database writes.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from flask_babel import format_date, format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from mediation import lifecycle, taxonomy
+from mediation.clock import LOCAL_ZONE, end_of_day, local_date
+from mediation.extensions import db
+from mediation.models import Agency, Case, Event, User
+from mediation.services.agreements import JC_DECISIONS
+from mediation.services.attachments import human_size
+from mediation.services.parties import mask_id_number, mask_phone
+
+#: Dates and times on the case page: the same in Chinese and English, in local time, without seconds.
+DATE, DATETIME = "yyyy-MM-dd", "yyyy-MM-dd HH:mm"
+
+KIND_LABELS = {
+    "intake": _l("Registration"),
+    "transition": _l("Step"),
+    "update": _l("Change"),
+    "session": _l("Mediation session"),
+    "agreement": _l("Agreement"),
+    "attachment": _l("Attachment"),
+    "assignment": _l("Assignment"),
+    "party": _l("Party"),
+    "visit": _l("Follow-up visit"),
+    "referral": _l("Referral"),
+}
+
+REFERRAL_STATUSES = {
+    "pending": _l("Waiting for the agency's answer"),
+    "accepted": _l("Accepted by the agency"),
+    "declined": _l("Declined by the agency"),
+    "recalled": _l("Recalled"),
+    "returned": _l("Returned to the station"),
+    "resolved": _l("Resolved by the agency"),
+}
+
+#: Actions other than lifecycle steps (whose label is the step's own).
+ACTION_LABELS = {
+    "register": _l("Registered the dispute"),
+    "record_session": _l("Recorded a mediation session"),
+    "update_agreement": _l("Completed the agreement's details"),
+    "upload_attachment": _l("Attached a file"),
+}
+
+#: Labels for data keys that are not a step's declared field.
+DATA_LABELS = {
+    "number": _l("Case number"),
+    "mediator": _l("Mediator"),
+    "parties": _l("Parties"),
+    "held_at": _l("When it was held"),
+    "place": _l("Place"),
+    "attendees": _l("Who attended"),
+    "notes": _l("What was said"),
+    "result": _l("Result"),
+    "rights_notified_at": _l("Parties told their rights and duties"),
+    "filename": _l("File"),
+    "description": _l("Description"),
+    "size": _l("Size"),
+    "oral": _l("Form of the agreement"),
+    "facts_and_responsibility": _l("Facts, points in dispute and responsibility"),
+    "performance_method": _l("Manner of performance"),
+    "performance_place": _l("Place of performance"),
+    "performance_deadline": _l("Performance deadline"),
+    "jc_applied_on": _l("Applied for judicial confirmation on"),
+    "jc_court": _l("Court"),
+    "jc_court_case_number": _l("Court case number"),
+    "jc_decision": _l("Court's decision"),
+    "jc_decided_on": _l("Decided on"),
+    "reason": _l("Reason"),
+    "note": _l("Note"),
+    "phone": _l("Phone"),
+    "id_number": _l("ID number"),
+    "title": _l("Title"),
+    "facts": _l("Facts"),
+    "category": _l("Category"),
+    "channel": _l("Channel"),
+    "risk_level": _l("Risk of escalation"),
+    "amount": _l("Amount in dispute"),
+}
+
+#: Bookkeeping keys the trail keeps for machines, not for readers.
+HIDDEN_KEYS = frozenset({"session_id", "agreement_id", "attachment_id", "sha256"})
+#: Values that are personal data: masked for readers who may not see them in full.
+PERSONAL_KEYS = {"phone": mask_phone, "id_number": mask_id_number}
+
+
+@dataclass
+class Item:
+    label: str
+    value: str
+    long: bool = False
+
+
+@dataclass
+class Entry:
+    event: Event
+    title: str
+    actor: str
+    #: ``(from, to)`` states for a transition that moved the case; ``None`` otherwise.
+    moved: tuple[str, str] | None
+    items: list[Item] = field(default_factory=list)
+
+
+def timeline(case: Case, personal_data: bool) -> list[Entry]:
+    """Every event of ``case``, newest first, described for the page."""
+    events = db.session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.id.desc())).all()
+    names = _Names(events)
+    return [_entry(event, names, personal_data) for event in events]
+
+
+def _entry(event: Event, names, personal_data: bool) -> Entry:
+    step = lifecycle.STEPS.get(event.action) if event.kind == "transition" else None
+    if step is not None:
+        title = str(step.label)
+    elif event.action in ACTION_LABELS:
+        title = str(ACTION_LABELS[event.action])
+    else:
+        title = f"{KIND_LABELS.get(event.kind, event.kind)}: {event.action}"
+    moved = None
+    if event.kind == "transition" and event.from_state and event.from_state != event.to_state:
+        moved = (event.from_state, event.to_state)
+    specs = {spec.name: spec for spec in step.fields} if step else {}
+    items = []
+    for key, value in (event.data or {}).items():
+        if key in HIDDEN_KEYS or value in (None, "", [], {}):
+            continue
+        spec = specs.get(key)
+        label = spec.label if spec else DATA_LABELS.get(key, key.replace("_", " ").capitalize())
+        text = _value(key, value, spec, names, personal_data)
+        items.append(Item(str(label), text, long="\n" in text or len(text) > 80))
+    actor = event.actor.name if event.actor else _("the system")
+    return Entry(event=event, title=title, actor=actor, moved=moved, items=items)
+
+
+def _value(key, value, spec, names, personal_data: bool) -> str:
+    kind = spec.kind if spec else None
+    if key in PERSONAL_KEYS and not personal_data:
+        return PERSONAL_KEYS[key](str(value))
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if kind == "choice":
+        return str(spec.choices.get(value, value))
+    if key == "reason" and value in taxonomy.DECLINE_REASONS:
+        return str(taxonomy.DECLINE_REASONS[value])
+    if kind == "agency" or key in ("agency", "jc_court"):
+        return names.agency(value)
+    if kind == "mediator" or key == "mediator":
+        return names.user(value)
+    if key == "jc_decision":
+        return str(JC_DECISIONS.get(value, value))
+    if key == "size" and isinstance(value, int):
+        return human_size(value)
+    if key == "parties" and isinstance(value, list):
+        return "; ".join(_party(p) for p in value)
+    if key in ("category",):
+        return str(taxonomy.CATEGORIES.get(value, value))
+    if key in ("channel",):
+        return str(taxonomy.CHANNELS.get(value, value))
+    if key in ("risk_level",):
+        return str(taxonomy.RISK_LEVELS.get(value, value))
+    if isinstance(value, str):
+        return _when(value)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _party(text) -> str:
+    role, _sep, name = str(text).partition(":")
+    return f"{taxonomy.PARTY_ROLES[role]}: {name}" if role in taxonomy.PARTY_ROLES and name else str(text)
+
+
+def _when(text: str) -> str:
+    """An ISO date or datetime as the reader's locale writes it (datetimes in local time); else the text."""
+    if 10 <= len(text) <= 32 and text[:4].isdigit() and text[4:5] == "-":
+        try:
+            if len(text) == 10:
+                return format_date(date.fromisoformat(text), DATE)
+            moment = datetime.fromisoformat(text)
+            if moment.tzinfo is not None:
+                return format_datetime(moment, DATETIME)
+        except ValueError:
+            pass
+    return text
+
+
+class _Names:
+    """Display names for the usernames and agency codes the events mention, in two queries at most."""
+
+    def __init__(self, events):
+        usernames, codes = set(), set()
+        for event in events:
+            data = event.data or {}
+            if isinstance(data.get("mediator"), str):
+                usernames.add(data["mediator"])
+            for key in ("agency", "jc_court"):
+                if isinstance(data.get(key), str):
+                    codes.add(data[key])
+        self._users = (
+            {u.username: u.name for u in db.session.scalars(select(User).where(User.username.in_(usernames)))}
+            if usernames
+            else {}
+        )
+        self._agencies = (
+            {a.code: a.name for a in db.session.scalars(select(Agency).where(Agency.code.in_(codes)))}
+            if codes
+            else {}
+        )
+
+    def user(self, username) -> str:
+        return self._users.get(username, str(username))
+
+    def agency(self, code) -> str:
+        return self._agencies.get(code, str(code))
+
+
+# --- Deadlines --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Deadline:
+    label: str
+    due_at: datetime
+    #: Whole days late (counted in local days), 0 when not overdue.
+    days_late: int
+
+    @property
+    def when(self) -> str:
+        """A deadline at local midnight is the end of the day before: "by 2026-12-24", not "…-25 00:00"."""
+        local = self.due_at.astimezone(LOCAL_ZONE)
+        if (local.hour, local.minute, local.second) == (0, 0, 0):
+            return format_date(local.date() - timedelta(days=1), DATE)
+        return format_datetime(self.due_at, DATETIME)
+
+
+def deadlines(case: Case, now: datetime) -> list[Deadline]:
+    """What is due on ``case``: its state's deadline and, while following up an agreement, the window for
+    applying for judicial confirmation (30 days from the agreement taking effect, DOMAIN §4)."""
+    out = []
+    state = lifecycle.STATES[case.state]
+    if case.due_at is not None:
+        out.append(Deadline(str(state.due_label or state.label), case.due_at, _days_late(case.due_at, now)))
+    agreement = case.current_agreement
+    if (
+        case.state == "following_up"
+        and agreement is not None
+        and agreement.effective_on is not None
+        and agreement.jc_applied_on is None
+        and not agreement.oral
+    ):
+        due = end_of_day(agreement.effective_on + timedelta(days=30))
+        if due >= now:
+            out.append(Deadline(_("Last day to apply for judicial confirmation (optional)"), due, 0))
+    return out
+
+
+def _days_late(due: datetime, now: datetime) -> int:
+    if due >= now:
+        return 0
+    return max(1, (local_date(now) - local_date(due)).days)

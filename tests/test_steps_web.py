@@ -1,0 +1,280 @@
+"""Lifecycle steps on the case page: the forms shown are exactly the allowed steps, and one generic endpoint
+fires them, refusing what is not allowed and keeping what was typed when something is missing."""
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from mediation import lifecycle, policy
+from mediation.models import Event
+from tests.conftest import fire, login, make_case
+
+
+@pytest.fixture
+def case(db, station, mediator, police):
+    case = make_case(station, mediator)
+    db.session.commit()
+    return case
+
+
+def shown_steps(html):
+    return re.findall(r'data-step="(\w+)"', html)
+
+
+def events(db, case):
+    return db.session.scalar(select(func.count(Event.id)).where(Event.case_id == case.id))
+
+
+def post(client, case, trigger, **data):
+    data.setdefault("version", case.version)
+    return client.post(f"/cases/{case.number}/steps/{trigger}", data=data)
+
+
+def reload(db, case):
+    db.session.expire_all()
+    return case
+
+
+def test_a_mediator_sees_exactly_the_steps_policy_allows(client, case, mediator):
+    login(client, mediator)
+    html = client.get(f"/cases/{case.number}").get_data(as_text=True)
+    expected = [s.trigger for s in policy.allowed_steps(mediator, case)]
+    assert expected == ["accept", "decline", "refer", "withdraw", "reassign"]
+    assert shown_steps(html) == expected
+    for trigger in expected:
+        assert f'action="/cases/{case.number}/steps/{trigger}"' in html
+
+
+def test_a_supervisor_sees_only_reassign_on_an_open_case_and_reopen_on_a_closed_one(
+    client, db, case, mediator, supervisor
+):
+    login(client, supervisor)
+    html = client.get(f"/cases/{case.number}").get_data(as_text=True)
+    assert shown_steps(html) == [s.trigger for s in policy.allowed_steps(supervisor, case)] == ["reassign"]
+    fire(case, "withdraw", mediator)
+    db.session.commit()
+    html = client.get(f"/cases/{case.number}").get_data(as_text=True)
+    assert shown_steps(html) == [s.trigger for s in policy.allowed_steps(supervisor, case)] == ["reopen"]
+
+
+def test_a_liaison_sees_the_referral_steps(client, db, case, mediator, police_liaison):
+    fire(case, "refer", mediator)
+    db.session.commit()
+    login(client, police_liaison)
+    html = client.get(f"/cases/{case.number}").get_data(as_text=True)
+    expected = [s.trigger for s in policy.allowed_steps(police_liaison, case)]
+    assert expected == ["accept_referral", "decline_referral"]
+    assert shown_steps(html) == expected
+
+
+def test_an_admin_sees_no_steps(client, case, admin):
+    login(client, admin)
+    html = client.get(f"/cases/{case.number}").get_data(as_text=True)
+    assert shown_steps(html) == [] and "There is nothing for you to do" in html
+
+
+def test_each_form_is_built_from_the_steps_fields_with_its_help(client, case, mediator, colleague):
+    login(client, mediator)
+    html = client.get(f"/cases/{case.number}").get_data(as_text=True)
+    # the hidden version, and the step's own help text
+    assert f'id="accept-version" name="version" type="hidden" value="{case.version}"' in html
+    assert str(lifecycle.STEPS["decline"].help) in html
+    # choice: a select of the declared choices
+    assert re.search(r'<select[^>]*id="decline-reason"[^>]*name="reason"', html)
+    assert '<option value="court_accepted">A court has already accepted it</option>' in html
+    # agency: a select of agencies by code; mediator: the station's active mediators
+    assert re.search(r'<select[^>]*id="refer-agency"', html) and 'value="XGPS"' in html
+    assert re.search(r'<select[^>]*id="reassign-mediator"[^>]*>.*value="zhao".*</select>', html, re.S)
+    # a label for every input
+    for control in re.findall(r'<(?:input|select|textarea)[^>]*id="((?:decline|refer|reassign)-\w+)"', html):
+        if not control.endswith("-version"):
+            assert f'for="{control}"' in html, control
+
+
+def test_accept(client, db, case, mediator):
+    login(client, mediator)
+    response = post(client, case, "accept")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/cases/{case.number}")
+    assert reload(db, case).state == "mediating" and case.mediator == mediator
+    assert "Done: Accept." in client.get(f"/cases/{case.number}").get_data(as_text=True)
+
+
+def test_accept_for_a_colleague(client, db, case, mediator, colleague):
+    login(client, mediator)
+    assert post(client, case, "accept", mediator="zhao").status_code == 302
+    assert reload(db, case).mediator == colleague
+
+
+def test_refer_with_an_agency(client, db, case, mediator, police):
+    login(client, mediator)
+    assert post(client, case, "refer", agency="XGPS", reason="Threats were made").status_code == 302
+    reload(db, case)
+    assert case.state == "referred" and case.active_referral.agency == police
+    assert case.active_referral.reason == "Threats were made"
+
+
+def test_reach_agreement_with_a_date_and_a_confirmation(client, db, case, mediator):
+    fire(case, "accept", mediator)
+    db.session.commit()
+    login(client, mediator)
+    deadline = date.today() + timedelta(days=10)
+    response = post(
+        client,
+        case,
+        "reach_agreement",
+        terms="李强 pays 800 yuan",
+        performance_deadline=deadline.isoformat(),
+        signatures_recorded="y",
+    )
+    assert response.status_code == 302
+    reload(db, case)
+    assert case.state == "following_up"
+    assert case.current_agreement.terms == "李强 pays 800 yuan"
+    assert case.current_agreement.performance_deadline == deadline
+
+
+def test_decline_with_a_choice(client, db, case, mediator):
+    login(client, mediator)
+    assert (
+        post(client, case, "decline", reason="party_refused", note="Respondent will not come").status_code
+        == 302
+    )
+    reload(db, case)
+    assert (case.state, case.outcome) == ("closed", "declined")
+    last = db.session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.id.desc())).first()
+    assert last.data == {"reason": "party_refused", "note": "Respondent will not come"}
+
+
+def test_a_step_the_user_may_not_take_is_403_and_changes_nothing(client, db, case, supervisor):
+    login(client, supervisor)
+    before = (case.state, case.version, events(db, case))
+    response = post(client, case, "accept")
+    assert response.status_code == 403
+    reload(db, case)
+    assert (case.state, case.version, events(db, case)) == before
+
+
+def test_a_liaison_cannot_fire_a_mediators_step(client, db, case, mediator, police_liaison):
+    fire(case, "refer", mediator)
+    db.session.commit()
+    login(client, police_liaison)
+    assert post(client, case, "recall_referral", reason="mine now").status_code == 403
+    assert reload(db, case).state == "referred"
+
+
+def test_an_outsider_posting_a_step_gets_404(client, db, case, outsider):
+    login(client, outsider)
+    assert post(client, case, "accept").status_code == 404
+    assert reload(db, case).state == "registered"
+
+
+def test_an_unknown_step_is_404(client, case, mediator):
+    login(client, mediator)
+    assert post(client, case, "teleport").status_code == 404
+
+
+def test_a_step_the_state_does_not_allow_is_refused_with_the_page(client, db, case, mediator):
+    login(client, mediator)
+    response = post(client, case, "close")
+    assert response.status_code == 409
+    assert "is not possible while the case is" in response.get_data(as_text=True)
+    assert reload(db, case).state == "registered"
+
+
+def test_a_missing_field_shows_the_form_again_with_the_error_and_what_was_typed(client, db, case, mediator):
+    login(client, mediator)
+    before = events(db, case)
+    response = post(client, case, "refer", agency="XGPS", reason="")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert re.search(r'id="refer-reason-error"[^>]*>This field is required.', html)
+    assert '<option selected value="XGPS">' in html or re.search(
+        r'<option[^>]*selected[^>]*value="XGPS"', html
+    )
+    assert 'id="step-refer" class="accordion-collapse collapse show"' in html  # that step's form is open
+    assert 'id="step-accept" class="accordion-collapse collapse"' in html  # the others are not
+    assert reload(db, case).state == "registered" and events(db, case) == before
+
+
+def test_an_unticked_confirmation_keeps_the_typed_terms(client, db, case, mediator):
+    fire(case, "accept", mediator)
+    db.session.commit()
+    login(client, mediator)
+    response = post(
+        client,
+        case,
+        "reach_agreement",
+        terms="李强 repairs the pipe",
+        performance_deadline=(date.today() + timedelta(days=3)).isoformat(),
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "This must be confirmed." in html and "李强 repairs the pipe</textarea>" in html
+    assert reload(db, case).state == "mediating"
+
+
+def test_a_failed_guard_is_shown_on_the_form(client, db, case, mediator):
+    fire(case, "accept", mediator)
+    db.session.commit()
+    login(client, mediator)
+    response = post(
+        client,
+        case,
+        "reach_agreement",
+        terms="Pay",
+        performance_deadline=(date.today() - timedelta(days=3)).isoformat(),
+        signatures_recorded="y",
+    )
+    assert response.status_code == 200
+    assert "The performance deadline cannot be in the past." in response.get_data(as_text=True)
+    assert reload(db, case).state == "mediating"
+
+
+def test_a_stale_version_is_a_conflict_and_overwrites_nothing(client, db, case, mediator, colleague):
+    login(client, mediator)
+    seen = case.version
+    fire(case, "reassign", colleague, mediator="zhao", reason="Applicant asked")  # someone else, meanwhile
+    db.session.commit()
+    before = (case.state, case.version, events(db, case))
+    response = post(client, case, "decline", version=seen, reason="party_refused", note="typed note")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Someone else changed this case" in html
+    assert "typed note</textarea>" in html  # kept, to send again after a look at the change
+    assert f'id="decline-version" name="version" type="hidden" value="{case.version}"' in html
+    reload(db, case)
+    assert (case.state, case.version, events(db, case)) == before
+    assert case.mediator == colleague
+
+
+def test_a_missing_version_counts_as_stale(client, db, case, mediator):
+    login(client, mediator)
+    response = client.post(f"/cases/{case.number}/steps/accept", data={})
+    assert response.status_code == 409
+    assert reload(db, case).state == "registered"
+
+
+def test_every_form_on_the_page_carries_a_csrf_token_and_a_post_without_one_is_refused(
+    app, client, db, case, mediator, monkeypatch
+):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    login_with_csrf(client, mediator)
+    html = client.get(f"/cases/{case.number}").get_data(as_text=True)
+    forms = re.findall(r"<form\b.*?</form>", html, re.S)
+    assert len(forms) >= 8  # five steps, session, attachment, plus the layout's own
+    for form in forms:
+        assert 'name="csrf_token"' in form, form[:120]
+    response = post(client, case, "accept")
+    assert response.status_code == 400
+    assert reload(db, case).state == "registered"
+
+
+def login_with_csrf(client, user):
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post(
+        "/login", data={"username": user.username, "password": "correct horse 8", "csrf_token": token}
+    )
+    assert response.status_code == 302
