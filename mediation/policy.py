@@ -44,6 +44,16 @@ def can_work_on_case(actor, case) -> bool:
     return actor.role == "mediator" and case.station_id in actor.station_ids and case.is_open
 
 
+def can_read_station_books(actor, station) -> bool:
+    """The station's visit log and duty roster: its mediators and supervisors see them."""
+    return serves_station(actor, station.id)
+
+
+def can_keep_station_books(actor, station) -> bool:
+    """Only the station's mediators write in its visit log and edit its roster."""
+    return actor.role == "mediator" and station.id in actor.station_ids
+
+
 def can_register_at(actor, station) -> bool:
     return actor.role == "mediator" and station.id in actor.station_ids
 

@@ -1,21 +1,99 @@
-"""The signed-in user's home: the cases waiting on them."""
+"""The mediator's day: home ("my work"), the case list with its filters, and registering a dispute."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from mediation import policy
+from mediation.cases.forms import IntakeForm, intake_defaults
+from mediation.clock import utcnow
+from mediation.errors import Invalid, Refused
 from mediation.extensions import db
-from mediation.models import Case
+from mediation.models import Station, User
+from mediation.services import search, station_log
+from mediation.services.cases import on_duty, register_case
+from mediation.web import show_refusal
 
 bp = Blueprint("cases", __name__)
+
+#: The home page lists at most this many open cases; the case list has the rest.
+HOME_LIMIT = 50
 
 
 @bp.get("/")
 @login_required
 def home():
-    query = select(Case).where(policy.visible_cases_clause(current_user), Case.state != "closed")
-    if current_user.role == "mediator":
-        query = query.where(Case.mediator_id == current_user.id)
-    cases = db.session.scalars(query.order_by(Case.due_at.asc().nulls_last(), Case.id).limit(100)).all()
-    return render_template("cases/home.html", cases=cases)
+    filters = search.CaseFilters(state=search.OPEN, mine=current_user.role == "mediator", sort="due")
+    cases = db.session.scalars(search.case_query(current_user, filters).limit(HOME_LIMIT)).all()
+    counts = search.work_counts(current_user)
+    return render_template("cases/home.html", cases=cases, counts=counts, limit=HOME_LIMIT)
+
+
+@bp.get("/cases")
+@login_required
+def index():
+    filters = search.CaseFilters.from_args(request.args)
+    page = search.paginate(
+        search.case_query(current_user, filters), filters.page, current_app.config["CASES_PER_PAGE"]
+    )
+    return render_template("cases/index.html", page=page, filters=filters, stations=_station_choices())
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+@login_required
+def intake():
+    stations = list(current_user.stations) if current_user.role == "mediator" else []
+    if not stations:
+        abort(403)
+    visit_id = request.values.get("visit")
+    entry = station_log.load_visit(current_user, visit_id) if visit_id else None
+    if entry is not None:
+        stations = [s for s in stations if s.id == entry.station_id]
+    form = IntakeForm(data=intake_defaults(entry, _preselected(stations)), **_mediator_options(stations))
+    if form.validate_on_submit():
+        parties, positions = form.party_inputs()
+        try:
+            station = _chosen(stations, form.station.data)
+            mediator = db.session.get(User, int(form.mediator.data)) if form.mediator.data else None
+            case = register_case(current_user, station, form.case_input(), parties, mediator=mediator)
+            if entry is not None:
+                station_log.link_case(current_user, entry, case)
+        except Refused as error:
+            db.session.rollback()
+            show_refusal(form, form.place_party_errors(error, positions))
+        else:
+            db.session.commit()
+            flash(_("Registered the dispute as case %(number)s.", number=case.number), "success")
+            return redirect(url_for("case_page.show", number=case.number))
+    return render_template("cases/intake.html", form=form, entry=entry)
+
+
+def _preselected(stations) -> str | None:
+    """The station to preselect: the only one, or the one named in ``?station=``."""
+    wanted = (request.args.get("station") or "").upper()
+    codes = [s.code for s in stations]
+    return wanted if wanted in codes else (codes[0] if len(codes) == 1 else None)
+
+
+def _chosen(stations, code) -> Station:
+    station = next((s for s in stations if s.code == code), None)
+    if station is None:
+        raise Invalid(_("Some information is missing or wrong."), fields={"station": _("Choose a station.")})
+    return station
+
+
+def _mediator_options(stations) -> dict:
+    """The mediators of each station, and who is on duty at each today, for the mediator field."""
+    now = utcnow()
+    return {
+        "stations": stations,
+        "mediators": {s.id: station_log.station_mediators(s) for s in stations},
+        "on_duty": {s.id: on_duty(s, now) for s in stations},
+    }
+
+
+def _station_choices() -> list[Station]:
+    """Stations for the list's filter: the user's own; every station for an administrator."""
+    if current_user.role == "admin":
+        return list(db.session.scalars(select(Station).order_by(Station.code)))
+    return list(current_user.stations)

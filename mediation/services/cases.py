@@ -14,8 +14,8 @@ from mediation import lifecycle, policy, taxonomy
 from mediation.clock import local_date, utcnow
 from mediation.errors import Invalid
 from mediation.extensions import db
-from mediation.models import Case, CaseCounter, CaseParty, DutyShift, Station, User
-from mediation.services.parties import PartyInput, resolve_party
+from mediation.models import Case, CaseCounter, CaseParty, DutyShift, Station, User, user_station
+from mediation.services.parties import PartyInput, check_parties, resolve_party
 from mediation.services.transitions import record_event
 
 
@@ -48,13 +48,7 @@ def register_case(
     """
     policy.require(policy.can_register_at(actor, station), _("You do not serve at this station."))
     now = now or utcnow()
-    values = validate_details(details)
-    _validate_parties(parties)
-    if mediator is not None and (mediator.role != "mediator" or station.id not in mediator.station_ids):
-        raise Invalid(
-            _("Some information is missing or wrong."),
-            fields={"mediator": _("Choose a mediator who serves at this station.")},
-        )
+    values = check_intake(actor, station, details, parties, mediator)
 
     year = local_date(now).year
     seq = next_sequence(station.id, year)
@@ -134,15 +128,24 @@ def validate_details(details: CaseInput) -> dict:
     }
 
 
-def _validate_parties(parties: list[PartyInput]) -> None:
-    errors = {}
+def check_intake(actor, station, details: CaseInput, parties: list[PartyInput], mediator) -> dict:
+    """Every problem with an intake at once (details, parties, mediator); else the checked details."""
+    fields, values = {}, None
+    try:
+        values = validate_details(details)
+    except Invalid as error:
+        fields.update(error.fields)
+    try:
+        check_parties(actor, parties)
+    except Invalid as error:
+        fields.update(error.fields)
     if not any(p.role == "applicant" for p in parties):
-        errors["parties"] = _("Name at least one applicant.")
-    for i, party in enumerate(parties):
-        for field, message in party.problems().items():
-            errors[f"parties-{i}-{field}"] = message
-    if errors:
-        raise Invalid(_("Some information is missing or wrong."), fields=errors)
+        fields["parties"] = _("Name at least one applicant.")
+    if mediator is not None and (mediator.role != "mediator" or station.id not in mediator.station_ids):
+        fields["mediator"] = _("Choose a mediator who serves at this station.")
+    if fields:
+        raise Invalid(_("Some information is missing or wrong."), fields=fields)
+    return values
 
 
 def next_sequence(station_id: int, year: int) -> int:
@@ -171,11 +174,12 @@ _INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 
 
 def on_duty(station: Station, now: datetime) -> User | None:
-    """The mediator on duty at ``station`` today (the first listed, when several are)."""
+    """The mediator on duty at ``station`` today who still serves there (the first, when several are)."""
     today = local_date(now)
     return db.session.scalar(
         select(User)
         .join(DutyShift, DutyShift.user_id == User.id)
+        .join(user_station, (user_station.c.user_id == User.id) & (user_station.c.station_id == station.id))
         .where(
             DutyShift.station_id == station.id,
             DutyShift.day == today,

@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from mediation import policy, taxonomy
 from mediation.errors import Invalid
@@ -101,6 +101,55 @@ def party_cases(actor, party: Party) -> list[Case]:
             .order_by(Case.registered_at.desc())
         )
     )
+
+
+def party_file(actor, party: Party) -> list[tuple[Case, str]]:
+    """The party's file as ``actor`` may see it: ``(case, role)`` for every visible case, newest first."""
+    return [
+        (case, role)
+        for case, role in db.session.execute(
+            select(Case, CaseParty.role)
+            .join(CaseParty, CaseParty.case_id == Case.id)
+            .where(CaseParty.party_id == party.id, policy.visible_cases_clause(actor))
+            .order_by(Case.registered_at.desc(), Case.id.desc())
+        )
+    ]
+
+
+def may_see_details(actor, cases) -> bool:
+    """Whether ``actor`` may see a party's full phone and ID number: some case of theirs needs it (PIPL)."""
+    return any(policy.can_see_personal_data(actor, case) for case in cases)
+
+
+def case_counts(actor, party_ids) -> dict[int, int]:
+    """How many cases ``actor`` may see each of ``party_ids`` is part of (for the type-ahead)."""
+    if not party_ids:
+        return {}
+    rows = db.session.execute(
+        select(CaseParty.party_id, func.count())
+        .join(Case, Case.id == CaseParty.case_id)
+        .where(CaseParty.party_id.in_(list(party_ids)), policy.visible_cases_clause(actor))
+        .group_by(CaseParty.party_id)
+    )
+    return dict(rows.all())
+
+
+def check_parties(actor, parties: list[PartyInput]) -> None:
+    """Every problem with the parties typed at intake, at once: each block's own, and a picked ``party_id``
+    that ``actor`` could not have found (no visible case of theirs; the type-ahead offers only those, so it
+    is stale or forged and would attach a stranger's file). Raises ``Invalid`` with ``parties-<i>-<field>``.
+    """
+    picked = {int(p.party_id) for p in parties if p.party_id}
+    known = set(case_counts(actor, picked))
+    errors = {}
+    for i, party in enumerate(parties):
+        errors.update({f"parties-{i}-{name}": message for name, message in party.problems().items()})
+        if party.party_id and int(party.party_id) not in known:
+            errors[f"parties-{i}-name"] = _(
+                "That person is not on file for you; clear the choice and type the details."
+            )
+    if errors:
+        raise Invalid(_("Some information is missing or wrong."), fields=errors)
 
 
 def mask_phone(phone: str) -> str:

@@ -1,3 +1,80 @@
-from flask import Blueprint
+"""A station's books: the visit log (服务记录本) and the duty roster (值班表).
+
+Mediators of the station keep them; its supervisors read them; everyone else gets 404.
+"""
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from mediation import policy
+from mediation.clock import local_date, utcnow
+from mediation.errors import Refused
+from mediation.extensions import db
+from mediation.services import station_log
+from mediation.services.search import paginate, parse_page
+from mediation.station.forms import RosterForm, VisitForm
+from mediation.web import show_refusal
 
 bp = Blueprint("station", __name__)
+
+VISITS_PER_PAGE = 25
+
+
+@bp.route("/station/<code>/visits", methods=["GET", "POST"])
+@login_required
+def visits(code: str):
+    station = station_log.load_station(current_user, code)
+    keeper = policy.can_keep_station_books(current_user, station)
+    if request.method == "POST" and not keeper:
+        abort(403)
+    form = VisitForm(data={"visited_at": station_log.local_now_input()})
+    if form.validate_on_submit():
+        try:
+            station_log.record_visit(current_user, station, form.to_input())
+        except Refused as error:
+            db.session.rollback()
+            show_refusal(form, error)
+        else:
+            db.session.commit()
+            flash(_("The visit is in the log."), "success")
+            return redirect(url_for(".visits", code=station.code))
+    page = paginate(station_log.visits_query(station), parse_page(request.args.get("page")), VISITS_PER_PAGE)
+    return render_template("station/visits.html", station=station, form=form, page=page, keeper=keeper)
+
+
+@bp.route("/station/<code>/roster", methods=["GET", "POST"])
+@login_required
+def roster(code: str):
+    station = station_log.load_station(current_user, code)
+    keeper = policy.can_keep_station_books(current_user, station)
+    if request.method == "POST" and not keeper:
+        abort(403)
+    monday = station_log.parse_week(request.values.get("week"))
+    form = RosterForm(data={"week": monday.isoformat()})
+    if form.validate_on_submit():
+        try:
+            added, removed = station_log.set_week_roster(
+                current_user, station, monday, form.assignments(request.form.getlist("duty"))
+            )
+        except Refused as error:
+            db.session.rollback()
+            show_refusal(form, error)
+        else:
+            db.session.commit()
+            message = _("Roster saved: %(added)s added, %(removed)s removed.", added=added, removed=removed)
+            flash(message, "success")
+            return redirect(url_for(".roster", code=station.code, week=monday.isoformat()))
+    return render_template(
+        "station/roster.html",
+        station=station,
+        form=form,
+        keeper=keeper,
+        monday=monday,
+        days=station_log.week_roster(station, monday),
+        mediators=station_log.station_mediators(station),
+        today=local_date(utcnow()),
+        timedelta=timedelta,
+    )

@@ -1,0 +1,192 @@
+"""The intake form (登记): the dispute, who mediates it, and a repeatable block per party."""
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields import SelectChoice
+from wtforms.validators import Length, Optional
+
+from mediation import taxonomy
+from mediation.errors import Refused
+from mediation.services.cases import CaseInput
+from mediation.services.parties import PartyInput
+
+#: Blocks shown when the page opens: applicant, respondent, third party (more are added with JS).
+DEFAULT_ROLES = ("applicant", "respondent", "third_party")
+MAX_PARTIES = 20
+
+_PARTY_KEY = re.compile(r"^parties-(\d+)-(\w+)$")
+
+
+class Needed:
+    """Marks a field as required on the page; the service checks it and says what is missing."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form, field):
+        pass
+
+
+def _choices(mapping, placeholder=None) -> list[SelectChoice]:
+    head = [SelectChoice("", placeholder)] if placeholder else []
+    return head + [SelectChoice(code, label) for code, label in mapping.items()]
+
+
+class PartyForm(Form):
+    """One party's block; a block left entirely empty is ignored."""
+
+    role = SelectField(_l("Role"), choices=_choices(taxonomy.PARTY_ROLES))
+    name = StringField(
+        _l("Name"),
+        validators=[Optional(), Length(max=200)],
+        render_kw={"autocomplete": "off", "data-party-search": "name"},
+    )
+    phone = StringField(
+        _l("Phone"),
+        validators=[Optional(), Length(max=32)],
+        render_kw={"type": "tel", "inputmode": "tel", "autocomplete": "off", "data-party-search": "phone"},
+    )
+    id_number = StringField(
+        _l("ID number"), validators=[Optional(), Length(max=32)], render_kw={"autocomplete": "off"}
+    )
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=500)])
+    #: Set when a person already on file was picked, so their one file is reused (一人一档).
+    party_id = HiddenField()
+
+    def is_blank(self) -> bool:
+        typed = (self.name, self.phone, self.id_number, self.address, self.party_id)
+        return not any((f.data or "").strip() for f in typed)
+
+    def picked_id(self) -> int | None:
+        raw = (self.party_id.data or "").strip()
+        return int(raw) if raw.isdigit() else None
+
+    def to_input(self) -> PartyInput:
+        return PartyInput(
+            role=self.role.data,
+            name=self.name.data or "",
+            phone=self.phone.data or "",
+            id_number=self.id_number.data or "",
+            address=self.address.data or "",
+            party_id=self.picked_id(),
+        )
+
+
+class IntakeForm(FlaskForm):
+    station = SelectField(_l("Station"), validators=[Needed()])
+    channel = SelectField(
+        _l("How it came in"), choices=_choices(taxonomy.CHANNELS), default="walk_in", validators=[Needed()]
+    )
+    category = SelectField(
+        _l("Category"), choices=_choices(taxonomy.CATEGORIES, _l("Choose a category")), validators=[Needed()]
+    )
+    title = StringField(
+        _l("Title"),
+        validators=[Needed()],
+        description=_l("A few words, e.g. “Water leaking from the flat upstairs”."),
+    )
+    facts = TextAreaField(_l("Facts"), render_kw={"rows": 5})
+    place = StringField(_l("Place"), description=_l("Where it happened."))
+    amount = StringField(
+        _l("Amount in dispute (yuan)"), render_kw={"inputmode": "decimal", "autocomplete": "off"}
+    )
+    risk_level = RadioField(
+        _l("Risk of escalation"),
+        choices=_choices(taxonomy.RISK_LEVELS),
+        default="low",
+        description=_l("Could the dispute turn violent or criminal (民转刑)?"),
+    )
+    external_ref = StringField(
+        _l("External reference"), description=_l("The referring agency's or the platform's own number.")
+    )
+    mediator = SelectField(_l("Mediator"), validate_choice=True)
+    parties = FieldList(
+        FormField(PartyForm), label=_l("Parties"), min_entries=len(DEFAULT_ROLES), max_entries=MAX_PARTIES
+    )
+    #: The visit-log entry this intake turns into a case, if any.
+    visit = HiddenField()
+
+    def __init__(self, *args, stations=(), mediators=None, on_duty=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.party_errors: list[str] = []
+        several = len(stations) > 1
+        self.station.choices = ([SelectChoice("", _l("Choose a station"))] if several else []) + [
+            SelectChoice(s.code, s.name) for s in stations
+        ]
+        if not several and stations and not self.station.data:
+            self.station.data = stations[0].code
+        self.mediator.choices = _mediator_choices(stations, mediators or {}, on_duty or {})
+
+    def blank_party(self) -> PartyForm:
+        """An empty block named ``parties-__prefix__-…``: the page's script copies it to add a party."""
+        return PartyForm(prefix="parties-__prefix__-")
+
+    def case_input(self) -> CaseInput:
+        return CaseInput(
+            title=self.title.data or "",
+            category=self.category.data or "",
+            channel=self.channel.data or "",
+            facts=self.facts.data or "",
+            place=self.place.data or "",
+            amount=(self.amount.data or "").strip().replace(",", "").replace("，", "") or None,
+            risk_level=self.risk_level.data or "",
+            external_ref=self.external_ref.data or "",
+        )
+
+    def party_inputs(self) -> tuple[list[PartyInput], list[int]]:
+        """The filled-in party blocks, and the block index of each (the service numbers only these)."""
+        positions = [i for i, entry in enumerate(self.parties.entries) if not entry.form.is_blank()]
+        return [self.parties.entries[i].form.to_input() for i in positions], positions
+
+    def place_party_errors(self, error: Refused, positions: list[int]) -> Refused:
+        """Put the service's ``parties-<i>-<field>`` errors under the right block; return the rest."""
+        rest = {}
+        for key, message in error.fields.items():
+            match = _PARTY_KEY.match(key)
+            if match and int(match[1]) < len(positions):
+                block = self.parties.entries[positions[int(match[1])]].form
+                field = block._fields.get(match[2]) if match[2] != "party_id" else block.name
+                if field is not None:
+                    field.errors = [*field.errors, str(message)]
+                    continue
+            if key == "parties":
+                self.party_errors.append(str(message))
+                continue
+            rest[key] = message
+        return Refused(error.message, fields=rest)
+
+
+def _mediator_choices(stations, mediators, on_duty) -> list[SelectChoice]:
+    """Empty = whoever is on duty; then the mediators, grouped by station when there are several."""
+    if len(stations) == 1 and on_duty.get(stations[0].id) is not None:
+        empty = _l("On duty today: %(name)s", name=on_duty[stations[0].id].name)
+    else:
+        empty = _l("Whoever is on duty today (else me)")
+    choices = [SelectChoice("", empty)]
+    for station in stations:
+        group = station.name if len(stations) > 1 else None
+        choices += [SelectChoice(str(u.id), u.name, optgroup=group) for u in mediators.get(station.id, ())]
+    return choices
+
+
+def intake_defaults(entry=None, station_code=None) -> dict:
+    """Initial data: the default party blocks, with a visit-log entry's visitor and matter if given."""
+    parties = [{"role": role} for role in DEFAULT_ROLES]
+    data = {"parties": parties}
+    if station_code:
+        data["station"] = station_code
+    if entry is not None:
+        parties[0].update(name=entry.visitor_name, phone=entry.visitor_phone)
+        data.update(facts=entry.matter, visit=str(entry.id), channel="walk_in")
+    return data

@@ -1,0 +1,173 @@
+"""Finding cases: the filters of the case list (and of the JSON API), as one query builder.
+
+``CaseFilters.from_args`` reads filters as people and scripts send them and drops anything it does not
+understand, so a mistyped address shows an unfiltered list instead of an error; ``case_query`` turns them
+into a ``Select`` limited to the cases the actor may see.
+"""
+
+from dataclasses import dataclass, fields, replace
+from datetime import datetime
+
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from mediation import lifecycle, policy, taxonomy
+from mediation.clock import utcnow
+from mediation.extensions import db
+from mediation.models import Case, CaseParty, Party, Station
+
+#: ``state`` may also be this: every state but ``closed``.
+OPEN = "open"
+
+#: Sort keys: a leading ``-`` sorts descending.
+SORT_COLUMNS = {"registered": Case.registered_at, "due": Case.due_at, "number": Case.number}
+DEFAULT_SORT = "-registered"
+
+#: Beyond this, a page number is a typo (and would overflow an OFFSET).
+MAX_PAGE = 100_000
+
+_TRUE = ("1", "true", "yes", "on", "y")
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    state: str = ""
+    category: str = ""
+    channel: str = ""
+    #: A station code.
+    station: str = ""
+    #: Only the cases assigned to the actor.
+    mine: bool = False
+    #: Only open cases past their deadline.
+    overdue: bool = False
+    #: Free text over number, title, facts and party names.
+    q: str = ""
+    sort: str = DEFAULT_SORT
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> "CaseFilters":
+        """Filters from query-string ``args`` (any mapping with ``get``); unknown values are ignored."""
+
+        def pick(name, allowed):
+            value = (args.get(name) or "").strip()
+            return value if value in allowed else ""
+
+        sort = (args.get("sort") or "").strip()
+        return cls(
+            state=pick("state", (*lifecycle.STATES, OPEN)),
+            category=pick("category", taxonomy.CATEGORIES),
+            channel=pick("channel", taxonomy.CHANNELS),
+            station=(args.get("station") or "").strip().upper()[:16],
+            mine=(args.get("mine") or "").lower() in _TRUE,
+            overdue=(args.get("overdue") or "").lower() in _TRUE,
+            q=(args.get("q") or "").strip()[:100],
+            sort=sort if sort.lstrip("-") in SORT_COLUMNS else DEFAULT_SORT,
+            page=parse_page(args.get("page")),
+        )
+
+    def to_args(self, **changes) -> dict:
+        """Query-string arguments that reproduce these filters (defaults left out), for links."""
+        current = replace(self, **changes)
+        out = {}
+        for f in fields(self):
+            value = getattr(current, f.name)
+            if value == f.default:
+                continue
+            out[f.name] = "1" if value is True else value
+        return out
+
+    @property
+    def active(self) -> bool:
+        """Whether anything narrows the list (sorting and paging do not)."""
+        return bool(
+            self.state or self.category or self.channel or self.station or self.mine or self.overdue or self.q
+        )
+
+
+def parse_page(raw) -> int:
+    """A page number from a query string: anything that is not a positive number is page 1."""
+    try:
+        page = int(str(raw).strip())
+    except (TypeError, ValueError):
+        return 1
+    return min(max(page, 1), MAX_PAGE)
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def case_query(actor, filters: CaseFilters, *, now: datetime | None = None) -> Select:
+    """The cases ``actor`` may see that match ``filters``, sorted; parties and mediator loaded for listing.
+
+    Any actor may call it; visibility is ``policy.visible_cases_clause``. A station code the actor does not
+    see simply matches nothing. Never raises for filter values.
+    """
+    now = now or utcnow()
+    query = select(Case).where(policy.visible_cases_clause(actor))
+    if filters.state == OPEN:
+        query = query.where(Case.state != "closed")
+    elif filters.state:
+        query = query.where(Case.state == filters.state)
+    if filters.category:
+        query = query.where(Case.category == filters.category)
+    if filters.channel:
+        query = query.where(Case.channel == filters.channel)
+    if filters.station:
+        station_id = select(Station.id).where(Station.code == filters.station).scalar_subquery()
+        query = query.where(Case.station_id == station_id)
+    if filters.mine:
+        query = query.where(Case.mediator_id == actor.id)
+    if filters.overdue:
+        query = query.where(Case.state != "closed", Case.due_at.is_not(None), Case.due_at < now)
+    if filters.q:
+        pattern = _like(filters.q)
+        party_named = exists(
+            select(CaseParty.id)
+            .join(Party, Party.id == CaseParty.party_id)
+            .where(CaseParty.case_id == Case.id, Party.name.ilike(pattern, escape="\\"))
+        )
+        query = query.where(
+            or_(
+                Case.number.ilike(pattern, escape="\\"),
+                Case.title.ilike(pattern, escape="\\"),
+                Case.facts.ilike(pattern, escape="\\"),
+                party_named,
+            )
+        )
+    column = SORT_COLUMNS[filters.sort.lstrip("-")]
+    order = column.desc() if filters.sort.startswith("-") else column.asc()
+    if filters.sort.lstrip("-") == "due":
+        order = order.nulls_last()
+    return query.order_by(order, Case.id.desc()).options(
+        selectinload(Case.party_links).joinedload(CaseParty.party)
+    )
+
+
+def paginate(query: Select, page: int, per_page: int):
+    """One page of ``query``; a page past the end shows the last page (a shrunk list, an old link)."""
+    result = db.paginate(query, page=page, per_page=per_page, error_out=False)
+    if result.pages and page > result.pages:
+        result = db.paginate(query, page=result.pages, per_page=per_page, error_out=False)
+    return result
+
+
+def work_counts(actor, *, now: datetime | None = None) -> dict[str, int]:
+    """Counts for the home page, over the open cases ``actor`` may see: all, overdue, the actor's own (all
+    and overdue), and those waiting to be accepted. One query; any actor may call it."""
+    now = now or utcnow()
+    overdue = and_(Case.due_at.is_not(None), Case.due_at < now)
+    mine = Case.mediator_id == actor.id
+    row = db.session.execute(
+        select(
+            func.count(),
+            func.count().filter(overdue),
+            func.count().filter(mine),
+            func.count().filter(and_(mine, overdue)),
+            func.count().filter(Case.state == "registered"),
+        ).where(policy.visible_cases_clause(actor), Case.state != "closed")
+    ).one()
+    keys = ("open", "overdue", "mine", "mine_overdue", "registered")
+    return dict(zip(keys, (n or 0 for n in row), strict=True))

@@ -1,0 +1,232 @@
+"""A station's own books: the visit log (服务记录本) and the duty roster (值班表).
+
+Only the station's mediators keep them; its supervisors may read them. Everyone else is told the station's
+books do not exist (``NotFound``), as with cases they may not see.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, delete, select
+
+from mediation import policy
+from mediation.clock import LOCAL_ZONE, local_date, utcnow
+from mediation.errors import Conflict, Invalid, NotFound
+from mediation.extensions import db
+from mediation.models import Case, DutyShift, Station, User, VisitLogEntry
+from mediation.services.transitions import record_event
+
+PHONE = re.compile(r"^\+?[0-9][0-9 \-]{4,19}$")
+
+
+def load_station(actor, code: str) -> Station:
+    """The station with ``code`` if ``actor`` may read its books; ``NotFound`` otherwise."""
+    station = db.session.scalar(select(Station).filter_by(code=(code or "").upper()))
+    if station is None or not policy.can_read_station_books(actor, station):
+        raise NotFound(_("There is no such station, or you may not see it."))
+    return station
+
+
+# --- Visit log -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class VisitInput:
+    visitor_name: str
+    matter: str
+    visitor_phone: str = ""
+    action_taken: str = ""
+    #: When the visitor came (aware datetime); empty means now.
+    visited_at: datetime | None = None
+
+
+def record_visit(actor, station: Station, data: VisitInput, *, now: datetime | None = None) -> VisitLogEntry:
+    """Write a visitor into ``station``'s visit log as ``actor`` (a mediator there); return the entry.
+
+    Raises ``NotAllowed`` for anyone else and ``Invalid`` (with ``fields``) for missing or malformed
+    details. Flushes; the caller commits.
+    """
+    policy.require(
+        policy.can_keep_station_books(actor, station), _("Only the station's mediators keep its visit log.")
+    )
+    now = now or utcnow()
+    errors = {}
+    name = (data.visitor_name or "").strip()
+    phone = (data.visitor_phone or "").strip()
+    matter = (data.matter or "").strip()
+    if not name:
+        errors["visitor_name"] = _("Enter the visitor's name.")
+    elif len(name) > 100:
+        errors["visitor_name"] = _("Keep the name under 100 characters.")
+    if phone and not PHONE.match(phone):
+        errors["visitor_phone"] = _("Enter a phone number of digits, such as 13812345678.")
+    if not matter:
+        errors["matter"] = _("Say what the visitor came about.")
+    visited_at = data.visited_at or now
+    if visited_at.tzinfo is None:
+        raise ValueError("visited_at must be timezone-aware")
+    if visited_at > now + timedelta(minutes=5):
+        errors["visited_at"] = _("The visit cannot be in the future.")
+    if errors:
+        raise Invalid(_("Some information is missing or wrong."), fields=errors)
+    entry = VisitLogEntry(
+        station_id=station.id,
+        visited_at=visited_at,
+        visitor_name=name,
+        visitor_phone=phone,
+        matter=matter,
+        action_taken=(data.action_taken or "").strip(),
+        recorded_by_id=actor.id,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def visits_query(station: Station) -> Select:
+    """The station's visit log, newest first (the caller has loaded the station with ``load_station``)."""
+    return (
+        select(VisitLogEntry)
+        .where(VisitLogEntry.station_id == station.id)
+        .order_by(VisitLogEntry.visited_at.desc(), VisitLogEntry.id.desc())
+    )
+
+
+def load_visit(actor, entry_id) -> VisitLogEntry:
+    """A visit-log entry ``actor`` may turn into a case (a mediator of its station); else ``NotFound``."""
+    try:
+        entry = db.session.get(VisitLogEntry, int(entry_id))
+    except (TypeError, ValueError):
+        entry = None
+    if entry is None or not policy.can_keep_station_books(actor, db.session.get(Station, entry.station_id)):
+        raise NotFound(_("There is no such visit-log entry, or you may not see it."))
+    return entry
+
+
+def link_case(actor, entry: VisitLogEntry, case: Case) -> None:
+    """Record that the visit ``entry`` became ``case`` (registered at the same station), with an event.
+
+    Raises ``NotAllowed`` unless ``actor`` is a mediator of the station, ``Conflict`` if the entry already
+    became a case, ``Invalid`` if the case is at another station. Flushes.
+    """
+    station = db.session.get(Station, entry.station_id)
+    policy.require(
+        policy.can_keep_station_books(actor, station), _("Only the station's mediators keep its visit log.")
+    )
+    if entry.case_id is not None and entry.case_id != case.id:
+        raise Conflict(_("This visit has already been registered as a case."), code="already_linked")
+    if case.station_id != entry.station_id:
+        raise Invalid(
+            _("Register the visit at the station that logged it."),
+            fields={"station": _("Register the visit at the station that logged it.")},
+        )
+    entry.case_id = case.id
+    record_event(
+        case,
+        actor,
+        "intake",
+        "link_visit",
+        {"visit_id": entry.id, "visitor": entry.visitor_name, "visited_at": entry.visited_at},
+    )
+
+
+# --- Duty roster ---------------------------------------------------------------------------------------
+
+
+def week_start(day: date) -> date:
+    """The Monday of ``day``'s week."""
+    return day - timedelta(days=day.weekday())
+
+
+def parse_week(raw, *, now: datetime | None = None) -> date:
+    """The Monday of the week a ``YYYY-MM-DD`` string falls in; this week for anything else."""
+    try:
+        day = date.fromisoformat(str(raw).strip())
+    except (TypeError, ValueError):
+        day = local_date(now or utcnow())
+    if not date(2000, 1, 3) <= day <= date(2999, 12, 25):
+        day = local_date(now or utcnow())
+    return week_start(day)
+
+
+def station_mediators(station: Station) -> list[User]:
+    """The active mediators serving at ``station``, by name."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.stations.any(Station.id == station.id), User.role == "mediator", User.active.is_(True)
+            )
+            .order_by(User.display_name, User.username)
+        )
+    )
+
+
+def week_roster(station: Station, monday: date) -> dict[date, list[User]]:
+    """Who is on duty at ``station`` each day of the week starting ``monday`` (every day present)."""
+    days = {monday + timedelta(days=i): [] for i in range(7)}
+    shifts = db.session.scalars(
+        select(DutyShift)
+        .where(
+            DutyShift.station_id == station.id, DutyShift.day >= monday, DutyShift.day < monday + timedelta(7)
+        )
+        .order_by(DutyShift.day, DutyShift.id)
+    )
+    for shift in shifts:
+        days[shift.day].append(shift.user)
+    return days
+
+
+def set_week_roster(
+    actor, station: Station, monday: date, assignments, *, now: datetime | None = None
+) -> tuple[int, int]:
+    """Make the week starting ``monday`` at ``station`` match ``assignments`` (``(day, user_id)`` pairs).
+
+    Only the station's mediators may (``NotAllowed``) and only they can be put on duty (``Invalid``). Days
+    already past are the record of who was on duty: they are never changed (adding to one is ``Invalid``,
+    and what is there stays). Returns (added, removed). Flushes.
+    """
+    policy.require(
+        policy.can_keep_station_books(actor, station), _("Only the station's mediators edit its duty roster.")
+    )
+    today = local_date(now or utcnow())
+    week = {monday + timedelta(days=i) for i in range(7)}
+    mediators = {u.id for u in station_mediators(station)}
+    wanted = set()
+    for day, user_id in assignments:
+        if day not in week:
+            raise Invalid(_("The roster can only be changed one week at a time."))
+        if user_id not in mediators:
+            raise Invalid(_("Only the station's mediators can be put on duty."))
+        wanted.add((day, user_id))
+    current = {
+        (s.day, s.user_id): s.id
+        for s in db.session.scalars(
+            select(DutyShift).where(DutyShift.station_id == station.id, DutyShift.day.in_(week))
+        )
+    }
+    added = wanted - current.keys()
+    if any(day < today for day, _user in added):
+        raise Invalid(_("Days already past cannot be changed: the roster records who was on duty."))
+    # Someone who left the station comes off its coming days with the first save.
+    removed = [shift_id for key, shift_id in current.items() if key not in wanted and key[0] >= today]
+    for day, user_id in sorted(added):
+        db.session.add(DutyShift(station_id=station.id, day=day, user_id=user_id))
+    if removed:
+        db.session.execute(delete(DutyShift).where(DutyShift.id.in_(removed)))
+    db.session.flush()
+    return len(added), len(removed)
+
+
+def from_local_input(moment: datetime | None) -> datetime | None:
+    """A wall-clock time typed at a station (no zone) as an aware UTC datetime."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=LOCAL_ZONE).astimezone(UTC)
+
+
+def local_now_input(now: datetime | None = None) -> datetime:
+    """The local wall-clock time, without a zone, as a ``datetime-local`` input shows it."""
+    return (now or utcnow()).astimezone(LOCAL_ZONE).replace(tzinfo=None, second=0, microsecond=0)

@@ -1,0 +1,298 @@
+"""The case list (filters, search, sorting, pages) and the home page."""
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from mediation.clock import utcnow
+from mediation.services.cases import CaseInput, register_case
+from mediation.services.parties import PartyInput
+from mediation.services.search import CaseFilters, case_query
+from tests.conftest import fire, login, make_station, make_user
+
+
+def register(
+    station, actor, title, *, category="neighbour", channel="walk_in", days_ago=0, parties=None, **extra
+):
+    """A case registered ``days_ago`` days ago (so its 3-day acceptance deadline may be past)."""
+    parties = parties or [
+        PartyInput(role="applicant", name=f"申请人{title}"),
+        PartyInput(role="respondent", name=f"被申请人{title}"),
+    ]
+    return register_case(
+        actor,
+        station,
+        CaseInput(title=title, category=category, channel=channel, **extra),
+        parties,
+        now=utcnow() - timedelta(days=days_ago),
+    )
+
+
+def listed(response) -> list[str]:
+    """The case numbers in the page's rows, in order."""
+    assert response.status_code == 200, response.status_code
+    return re.findall(r'<tr class="[^"]*" data-case="([^"]+)"', response.get_data(as_text=True))
+
+
+@pytest.fixture
+def cases(db, station, mediator, colleague):
+    """Five cases at the mediator's station that differ in every filtered attribute."""
+    made = {
+        "leak": register(station, mediator, "漏水 leak", category="neighbour", days_ago=10, facts="水管破裂"),
+        "wages": register(station, colleague, "欠薪 wages", category="labour", channel="grid", days_ago=1),
+        "crash": register(
+            station,
+            mediator,
+            "车祸 crash",
+            category="traffic",
+            channel="police",
+            days_ago=2,
+            parties=[
+                PartyInput(role="applicant", name="孙悟空"),
+                PartyInput(role="respondent", name="猪八戒"),
+            ],
+        ),
+        "shop": register(station, mediator, "退货 refund", category="consumer", channel="phone", days_ago=0),
+        "fence": register(
+            station, colleague, "围墙 fence", category="neighbour", channel="online", days_ago=5
+        ),
+    }
+    fire(made["crash"], "accept", mediator)
+    fire(made["fence"], "withdraw", colleague)
+    db.session.commit()
+    return made
+
+
+def numbers_of(cases, *keys):
+    return sorted(cases[k].number for k in keys)
+
+
+# --- What is listed ---------------------------------------------------------------------------------------
+
+
+def test_the_list_shows_only_cases_the_user_may_see(client, db, cases, other_station, outsider):
+    theirs = register(other_station, outsider, "别处 elsewhere")
+    db.session.commit()
+    login(client, cases["leak"].mediator)
+    shown = listed(client.get("/cases"))
+    assert sorted(shown) == numbers_of(cases, "leak", "wages", "crash", "shop", "fence")
+    assert theirs.number not in shown
+    login(client, outsider)
+    assert listed(client.get("/cases")) == [theirs.number]
+
+
+def test_each_row_shows_number_link_title_state_risk_category_mediator_parties_and_due(
+    client, db, cases, mediator
+):
+    login(client, mediator)
+    page = client.get("/cases?q=车祸").get_data(as_text=True)
+    crash = cases["crash"]
+    assert f'href="/cases/{crash.number}"' in page
+    assert "车祸 crash" in page and 'data-state="mediating"' in page
+    assert "text-bg-primary" in page  # low risk is blue
+    assert "Road traffic accidents" in page and mediator.name in page
+    assert "孙悟空 — 猪八戒" in page
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("state=mediating", ["crash"]),
+        ("state=closed", ["fence"]),
+        ("state=open", ["leak", "wages", "crash", "shop"]),
+        ("category=neighbour", ["leak", "fence"]),
+        ("channel=grid", ["wages"]),
+        ("channel=police&state=mediating", ["crash"]),
+        ("mine=1", ["leak", "crash", "shop"]),
+        ("overdue=1", ["leak"]),
+        ("q=leak", ["leak"]),
+        ("q=水管", ["leak"]),  # facts
+        ("q=猪八戒", ["crash"]),  # a party's name
+        ("q=WAGES", ["wages"]),  # any case
+    ],
+)
+def test_each_filter_narrows_the_list(client, db, cases, mediator, query, expected):
+    login(client, mediator)
+    assert sorted(listed(client.get(f"/cases?{query}"))) == numbers_of(cases, *expected)
+
+
+def test_search_finds_a_case_by_its_number(client, db, cases, mediator):
+    login(client, mediator)
+    assert listed(client.get(f"/cases?q={cases['shop'].number.lower()}")) == [cases["shop"].number]
+
+
+def test_search_treats_wildcards_as_text(client, db, cases, mediator):
+    login(client, mediator)
+    assert listed(client.get("/cases?q=%25")) == []
+    assert listed(client.get("/cases?q=_")) == []
+
+
+def test_the_station_filter_picks_one_of_several_stations(client, db, cases, station):
+    east = make_station("DHJ", "东海街解纷驿站")
+    both = make_user("both", "mediator", [station, east])
+    there = register(east, both, "东海 east")
+    db.session.commit()
+    login(client, both)
+    page = client.get("/cases").get_data(as_text=True)
+    assert 'id="filter-station"' in page
+    assert listed(client.get("/cases?station=DHJ")) == [there.number]
+    assert there.number not in listed(client.get("/cases?station=xlg"))
+    assert len(listed(client.get("/cases?station=xlg"))) == 5
+
+
+def test_a_station_the_user_does_not_see_matches_nothing(
+    client, db, cases, mediator, other_station, outsider
+):
+    register(other_station, outsider, "别处 elsewhere")
+    db.session.commit()
+    login(client, mediator)
+    assert listed(client.get("/cases?station=DHJ")) == []
+
+
+@pytest.mark.parametrize(
+    "sort, expected",
+    [
+        ("-registered", ["shop", "wages", "crash", "fence", "leak"]),
+        ("registered", ["leak", "fence", "crash", "wages", "shop"]),
+        ("number", ["leak", "wages", "crash", "shop", "fence"]),
+        ("-number", ["fence", "shop", "crash", "wages", "leak"]),
+        # Due: the oldest registered is due first; closed cases (no deadline) always last.
+        ("due", ["leak", "wages", "shop", "crash", "fence"]),
+    ],
+)
+def test_sorting(client, db, cases, mediator, sort, expected):
+    login(client, mediator)
+    assert listed(client.get(f"/cases?sort={sort}")) == [cases[k].number for k in expected]
+
+
+def test_pages_split_the_list_and_their_links_keep_the_filters(client, db, app, cases, mediator, monkeypatch):
+    monkeypatch.setitem(app.config, "CASES_PER_PAGE", 2)
+    login(client, mediator)
+    first = listed(client.get("/cases?state=open&sort=registered"))
+    second = listed(client.get("/cases?state=open&sort=registered&page=2"))
+    assert first == [cases["leak"].number, cases["crash"].number]
+    assert second == [cases["wages"].number, cases["shop"].number]
+    page = client.get("/cases?state=open&sort=registered").get_data(as_text=True)
+    link = re.search(r'href="(/cases\?[^"]*page=2[^"]*)"', page).group(1).replace("&amp;", "&")
+    assert "state=open" in link and "sort=registered" in link
+    assert listed(client.get(link)) == second
+    # Past the end shows the last page.
+    assert listed(client.get("/cases?state=open&sort=registered&page=99")) == second
+
+
+def test_overdue_rows_stand_out(client, db, cases, mediator):
+    login(client, mediator)
+    page = client.get("/cases").get_data(as_text=True)
+    rows = {
+        number: classes for classes, number in re.findall(r'<tr class="([^"]*)" data-case="([^"]+)"', page)
+    }
+    assert "overdue" in rows[cases["leak"].number] and "table-danger" in rows[cases["leak"].number]
+    assert "overdue" not in rows[cases["shop"].number]
+    leak_row = page[page.index(f'data-case="{cases["leak"].number}"') :]
+    assert "Overdue" in leak_row[: leak_row.index("</tr>")]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "state=bogus",
+        "category=<script>",
+        "channel=%00",
+        "station=%27%3B+DROP+TABLE+case%3B--",
+        "page=abc",
+        "page=-1",
+        "page=0",
+        "page=99999999999999999999999",
+        "sort=password",
+        "sort=-",
+        "mine=maybe&overdue=2",
+        "q=" + "x" * 500,
+        "q=%25%5C_",
+    ],
+)
+def test_garbage_parameters_never_break_the_list(client, db, cases, mediator, query):
+    login(client, mediator)
+    response = client.get(f"/cases?{query}")
+    assert response.status_code == 200
+
+
+def test_garbage_filters_are_ignored_not_applied(client, db, cases, mediator):
+    login(client, mediator)
+    assert len(listed(client.get("/cases?state=bogus&category=nope&page=abc"))) == 5
+
+
+def test_filters_are_read_forgivingly():
+    filters = CaseFilters.from_args(
+        {"state": "nope", "category": "labour", "page": "-4", "sort": "-due", "mine": "on", "q": "  x  "}
+    )
+    assert filters == CaseFilters(category="labour", page=1, sort="-due", mine=True, q="x")
+    assert filters.to_args(page=3) == {"category": "labour", "mine": "1", "q": "x", "sort": "-due", "page": 3}
+    assert CaseFilters.from_args({"page": "7"}).page == 7
+
+
+def test_case_query_for_a_police_liaison_lists_only_referred_cases(
+    db, cases, mediator, police, police_liaison
+):
+    fire(cases["crash"], "refer", mediator)
+    db.session.commit()
+    found = db.session.scalars(case_query(police_liaison, CaseFilters())).all()
+    assert [c.number for c in found] == [cases["crash"].number]
+
+
+def test_the_list_needs_a_login(client, db):
+    response = client.get("/cases")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+# --- Home ---------------------------------------------------------------------------------------------
+
+
+def test_a_mediators_home_lists_their_open_cases_overdue_first(client, db, cases, mediator):
+    login(client, mediator)
+    response = client.get("/")
+    shown = listed(response)
+    # Mine and open: leak (overdue), crash (mediating, due in 30 days), shop (due in 3 days).
+    assert shown == [cases["leak"].number, cases["shop"].number, cases["crash"].number]
+    page = response.get_data(as_text=True)
+    assert 'href="/cases/new"' in page
+    assert 'href="/station/XLG/visits"' in page and 'href="/station/XLG/roster"' in page
+    assert "/cases?station=XLG" in page
+
+
+def test_the_home_counts_open_overdue_and_waiting_cases(client, db, cases, mediator):
+    login(client, mediator)
+    page = client.get("/").get_data(as_text=True)
+    counts = re.findall(r"data-count>(\d+)<", page)
+    # My open, my overdue, waiting to be accepted (registered), overdue at my stations.
+    assert counts == ["3", "1", "3", "1"]
+
+
+def test_a_supervisors_home_shows_the_open_cases_they_oversee(client, db, cases, supervisor):
+    login(client, supervisor)
+    response = client.get("/")
+    assert sorted(listed(response)) == numbers_of(cases, "leak", "wages", "crash", "shop")
+    assert 'href="/cases/new"' not in response.get_data(as_text=True)
+
+
+def test_a_liaisons_home_shows_the_cases_sent_to_their_agency(
+    client, db, cases, mediator, police, police_liaison
+):
+    fire(cases["crash"], "refer", mediator)
+    db.session.commit()
+    login(client, police_liaison)
+    assert listed(client.get("/")) == [cases["crash"].number]
+
+
+@pytest.mark.parametrize(
+    "persona", ["mediator", "colleague", "outsider", "supervisor", "police_liaison", "court_liaison", "admin"]
+)
+def test_home_and_list_render_for_every_role(client, db, cases, request, persona):
+    user = request.getfixturevalue(persona)
+    db.session.commit()
+    login(client, user)
+    home = client.get("/")
+    assert home.status_code == 200 and "My work" in home.get_data(as_text=True)
+    assert client.get("/cases?state=open&sort=due").status_code == 200
+    expected = 5 if persona in ("mediator", "colleague", "supervisor", "admin") else 0
+    assert len(listed(client.get("/cases"))) == expected
