@@ -93,8 +93,9 @@ def create_user(username, role, station_codes, agency_code, password, display_na
         agency = db.session.scalar(select(Agency).filter_by(code=agency_code.upper()))
         if agency is None:
             _fail(f"there is no agency with code {agency_code}.")
-        expected = {"police_liaison": "police", "court_liaison": "court"}[role]
-        if agency.kind != expected and not (role == "court_liaison" and agency.kind != "police"):
+        # Police liaisons speak for a police station; every other body's liaison has the court-liaison role.
+        if (role == "police_liaison") != (agency.kind == "police"):
+            expected = "police" if role == "police_liaison" else "non-police (court, judicial office, …)"
             _fail(f"a {role} must belong to a {expected} agency; {agency.code} is {agency.kind}.")
     user = User(
         username=username,

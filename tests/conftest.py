@@ -7,10 +7,12 @@ both when the server answers): each run gets a throwaway database, built by the 
 import os
 import uuid
 from datetime import date, timedelta
+from functools import partial
 
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import text
+from werkzeug.security import generate_password_hash
 
 from mediation import create_app
 from mediation.config import TestConfig
@@ -62,14 +64,20 @@ def db(app):
         _db.session.rollback()
         _db.session.remove()
         tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+        # DELETE, not TRUNCATE: on tables this small it is several times faster on PostgreSQL.
         with _db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(
-                    text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
-                )
-            else:
-                for table in tables:
-                    conn.execute(text(f'DELETE FROM "{table}"'))
+            for table in tables:
+                conn.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashing(monkeypatch):
+    """Personas hash their passwords cheaply (the real scrypt hash costs ~0.1 s each); checking a password
+    reads the method from the stored hash, so signing in works as in production."""
+    monkeypatch.setattr(
+        "mediation.models.user.generate_password_hash",
+        partial(generate_password_hash, method="pbkdf2:sha256:1"),
+    )
 
 
 @pytest.fixture

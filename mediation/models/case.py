@@ -127,7 +127,7 @@ class Case(db.Model):
     @property
     def visits_since_entered(self):
         """Follow-up visits recorded since the case entered its current state."""
-        return [v for v in self.visits if v.created_at >= self.state_entered_at]
+        return [v for v in self.visits if v.created_at is None or v.created_at >= self.state_entered_at]
 
     @property
     def is_open(self) -> bool:

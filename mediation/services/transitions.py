@@ -74,6 +74,8 @@ def _enter(case, dest, step, now) -> None:
         case.state_entered_at = now
         if dest == "mediating":
             case.extended = False
+            # A case referred straight from registration and sent back is now accepted by the station.
+            case.accepted_at = case.accepted_at or now
     if dest == "closed":
         case.outcome, case.closed_at = step.outcome, now
     elif case.outcome is not None:
