@@ -91,7 +91,8 @@ def populate(conn, *, stations=2000, mediators_per_station=4, cases=1_000_000, e
         """INSERT INTO case_party (case_id, party_id, role, position)
            SELECT id, id, 'applicant', 0 FROM "case"
            UNION ALL
-           SELECT id, 1 + (id * 7919) % :n, 'respondent', 1 FROM "case" WHERE (id * 7919) % :n + 1 <> id""",
+           SELECT id, 1 + (id::bigint * 7919) % :n, 'respondent', 1 FROM "case"
+           WHERE (id::bigint * 7919) % :n + 1 <> id""",
         n=cases,
     )
     run(

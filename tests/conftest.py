@@ -6,9 +6,12 @@ both when the server answers): each run gets a throwaway database, built by the 
 
 import os
 import uuid
+from contextlib import contextmanager
 from datetime import date, timedelta
 from functools import partial
+from pathlib import Path
 
+import psycopg
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import text
@@ -27,21 +30,28 @@ BACKEND = os.environ.get("TEST_BACKEND", "sqlite")
 
 
 def _pg_admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL.replace("postgresql://", "postgresql://", 1), autocommit=True) as conn:
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(sql)
+
+
+@contextmanager
+def throwaway_database(prefix: str, folder: Path):
+    """A database URL for one use: a new PostgreSQL database (dropped afterwards), or a SQLite file."""
+    if BACKEND == "postgresql":
+        name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+        _pg_admin(f'CREATE DATABASE "{name}"')
+        try:
+            yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+        finally:
+            _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        yield f"sqlite:///{folder / (prefix + '.sqlite')}"
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
-    if BACKEND == "postgresql":
-        name = f"mediation_test_{uuid.uuid4().hex[:12]}"
-        _pg_admin(f'CREATE DATABASE "{name}"')
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    else:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    with throwaway_database("mediation_test", tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -204,6 +214,20 @@ def supervisor(station):
 @pytest.fixture
 def admin(db):
     return make_user("root", "admin")
+
+
+@pytest.fixture
+def people(mediator, colleague, outsider, police_liaison, court_liaison, supervisor, admin):
+    """Every persona, by name: for tests that ask the same question of each."""
+    return {
+        "mediator": mediator,
+        "colleague": colleague,
+        "outsider": outsider,
+        "police_liaison": police_liaison,
+        "court_liaison": court_liaison,
+        "supervisor": supervisor,
+        "admin": admin,
+    }
 
 
 def login(client, user, password="correct horse 8"):

@@ -76,19 +76,6 @@ def data_for(trigger, **override):
 # --- Fixtures and helpers ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def people(mediator, colleague, outsider, police_liaison, court_liaison, supervisor, admin):
-    return {
-        "mediator": mediator,
-        "colleague": colleague,
-        "outsider": outsider,
-        "police_liaison": police_liaison,
-        "court_liaison": court_liaison,
-        "supervisor": supervisor,
-        "admin": admin,
-    }
-
-
 def reach(state, station, people, **case_extra):
     """A new case at ``station`` brought to ``state`` by firing the steps of ``PATHS``."""
     case = make_case(station, people["mediator"], **case_extra)

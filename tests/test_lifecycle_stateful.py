@@ -8,7 +8,6 @@ declaration's, and a refused step changed nothing.
 
 from datetime import timedelta
 
-import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import event as tally
 from hypothesis import strategies as st
@@ -48,19 +47,6 @@ def snapshot(case_id):
 
     events = _db.session.scalar(select(func.count()).select_from(Event).where(Event.case_id == case_id))
     return row, events, rows(Referral), rows(Agreement), rows(FollowUpVisit)
-
-
-@pytest.fixture
-def people(mediator, colleague, outsider, police_liaison, court_liaison, supervisor, admin):
-    return {
-        "mediator": mediator,
-        "colleague": colleague,
-        "outsider": outsider,
-        "police_liaison": police_liaison,
-        "court_liaison": court_liaison,
-        "supervisor": supervisor,
-        "admin": admin,
-    }
 
 
 def test_random_walks_keep_the_lifecycle_invariants(app, db, station, other_station, police, court, people):

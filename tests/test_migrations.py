@@ -1,7 +1,5 @@
 """The migrations build exactly the schema the models declare, and can be undone and redone."""
 
-import uuid
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -11,7 +9,7 @@ from sqlalchemy import inspect
 from mediation import create_app
 from mediation.config import TestConfig
 from mediation.extensions import db as _db
-from tests.conftest import BACKEND, PG_ADMIN_URL, _pg_admin
+from tests.conftest import throwaway_database
 
 
 def schema_differences(engine):
@@ -31,13 +29,8 @@ def test_the_models_match_the_migrated_database(db):
 
 @pytest.fixture
 def throwaway_url(tmp_path):
-    if BACKEND == "postgresql":
-        name = f"mediation_migrations_{uuid.uuid4().hex[:12]}"
-        _pg_admin(f'CREATE DATABASE "{name}"')
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    else:
-        yield f"sqlite:///{tmp_path / 'migrations.sqlite'}"
+    with throwaway_database("mediation_migrations", tmp_path) as url:
+        yield url
 
 
 def test_upgrade_downgrade_and_upgrade_again(throwaway_url, tmp_path):

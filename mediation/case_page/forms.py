@@ -15,7 +15,7 @@ from wtforms.widgets import DateInput, DateTimeLocalInput
 from mediation import taxonomy
 from mediation.extensions import db
 from mediation.models import Agency, User, user_station
-from mediation.services.agreements import JC_DECISIONS
+from mediation.services.agreements import EDITABLE, JC_DECISIONS
 
 try:
     from wtforms import SelectChoice
@@ -195,18 +195,6 @@ class AgreementForm(FlaskForm):
     )
     jc_decided_on = StringField(_l("Decided on"), widget=DateInput())
 
-    FIELDS = (
-        "oral",
-        "facts_and_responsibility",
-        "performance_method",
-        "performance_place",
-        "jc_applied_on",
-        "jc_court",
-        "jc_court_case_number",
-        "jc_decision",
-        "jc_decided_on",
-    )
-
     @classmethod
     def for_agreement(cls, agreement, version, formdata=None):
         """The form filled from ``agreement`` (or from what was posted, when ``formdata`` is given)."""
@@ -230,4 +218,4 @@ class AgreementForm(FlaskForm):
         return form
 
     def values(self) -> dict:
-        return {name: self[name].data for name in self.FIELDS}
+        return {name: self[name].data for name in EDITABLE}
