@@ -76,4 +76,14 @@ AGENCY_KINDS = {
     "other": _l("Other agency"),
 }
 
+#: ``Party.sex``: stored as a code; older or imported records may hold 男 / 女, shown as they are.
+SEXES = {"male": _l("Male"), "female": _l("Female")}
+_SEX_ALIASES = {"m": "male", "f": "female", "男": "male", "女": "female"}
+
+
+def sex_label(value: str) -> str:
+    code = _SEX_ALIASES.get((value or "").lower(), (value or "").lower())
+    return str(SEXES[code]) if code in SEXES else value or ""
+
+
 VISIT_METHODS = {"in_person": _l("In person"), "phone": _l("Phone")}

@@ -1,5 +1,6 @@
 """What every template can use: lifecycle labels, vocabularies, masking and locale-aware formats."""
 
+from babel.lists import format_list
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from markupsafe import Markup, escape
 
@@ -16,6 +17,12 @@ def state_badge(state: str) -> Markup:
 def risk_badge(level: str) -> Markup:
     colour = taxonomy.RISK_BADGES[level]
     return Markup(f'<span class="badge text-bg-{colour}">{escape(taxonomy.RISK_LEVELS[level])}</span>')
+
+
+def listing(items) -> str:
+    """Items joined as the reader's language lists them (A, B and C / A、B和C)."""
+    items = [str(item) for item in items]
+    return format_list(items, locale=get_locale()) if items else ""
 
 
 def money(amount) -> str:
@@ -39,4 +46,6 @@ def init_app(app) -> None:
         money=money,
         mask_phone=mask_phone,
         mask_id=mask_id_number,
+        sex=taxonomy.sex_label,
+        listing=listing,
     )

@@ -19,6 +19,7 @@ from mediation.models import Agency, Case, Event, User
 from mediation.services.agreements import JC_DECISIONS
 from mediation.services.attachments import human_size
 from mediation.services.parties import mask_id_number, mask_phone
+from mediation.templating import listing
 
 #: Dates and times on the case page: the same in Chinese and English, in local time, without seconds.
 DATE, DATETIME = "yyyy-MM-dd", "yyyy-MM-dd HH:mm"
@@ -126,7 +127,7 @@ def _entry(event: Event, names, personal_data: bool) -> Entry:
     elif event.action in ACTION_LABELS:
         title = str(ACTION_LABELS[event.action])
     else:
-        title = f"{KIND_LABELS.get(event.kind, event.kind)}: {event.action}"
+        title = _("%(kind)s: %(action)s", kind=KIND_LABELS.get(event.kind, event.kind), action=event.action)
     moved = None
     if event.kind == "transition" and event.from_state and event.from_state != event.to_state:
         moved = (event.from_state, event.to_state)
@@ -162,7 +163,7 @@ def _value(key, value, spec, names, personal_data: bool) -> str:
     if key == "size" and isinstance(value, int):
         return human_size(value)
     if key == "parties" and isinstance(value, list):
-        return "; ".join(_party(p) for p in value)
+        return listing(_party(p) for p in value)
     if key in ("category",):
         return str(taxonomy.CATEGORIES.get(value, value))
     if key in ("channel",):
@@ -172,13 +173,15 @@ def _value(key, value, spec, names, personal_data: bool) -> str:
     if isinstance(value, str):
         return _when(value)
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return listing(value)
     return str(value)
 
 
 def _party(text) -> str:
     role, _sep, name = str(text).partition(":")
-    return f"{taxonomy.PARTY_ROLES[role]}: {name}" if role in taxonomy.PARTY_ROLES and name else str(text)
+    if role in taxonomy.PARTY_ROLES and name:
+        return _("%(role)s: %(name)s", role=taxonomy.PARTY_ROLES[role], name=name)
+    return str(text)
 
 
 def _when(text: str) -> str:

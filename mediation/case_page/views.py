@@ -9,7 +9,6 @@ from datetime import datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -32,6 +31,7 @@ from mediation.services.agreements import JC_DECISIONS, update_agreement
 from mediation.services.attachments import INLINE_TYPES, add_attachment, human_size, path_for
 from mediation.services.sessions import record_session as record_session_service
 from mediation.services.transitions import apply_step
+from mediation.templating import listing
 from mediation.web import load_case, show_refusal
 
 bp = Blueprint("case_page", __name__)
@@ -43,14 +43,9 @@ def _helpers():
         "human_size": human_size,
         "JC_DECISIONS": JC_DECISIONS,
         "REFERRAL_STATUSES": REFERRAL_STATUSES,
-        "SEXES": SEXES,
         "DATE": DATE,
         "DATETIME": DATETIME,
     }
-
-
-#: How ``Party.sex`` may be stored, and how the page says it.
-SEXES = {"male": _l("Male"), "female": _l("Female"), "m": _l("Male"), "f": _l("Female")}
 
 
 @bp.get("/cases/<number>")
@@ -224,7 +219,7 @@ def _page(case, *, open_panel=None, forms=None, alert=None, status=200):
         personal_data=personal,
         deadlines=deadlines(case, now),
         entries=timeline(case, personal),
-        extensions=", ".join(f".{e}" for e in _config("ATTACHMENT_EXTENSIONS")),
+        extensions=listing(f".{e}" for e in _config("ATTACHMENT_EXTENSIONS")),
         max_upload=human_size(int(_config("ATTACHMENT_MAX_BYTES"))),
     )
     return body, status
