@@ -39,6 +39,10 @@ test: $(VENV)/.installed translations /usr/bin/chromium lint
 	  echo "== again on PostgreSQL =="; TEST_BACKEND=postgresql $(BIN)/pytest; \
 	else echo "PostgreSQL does not answer on 127.0.0.1:5432: skipped the PostgreSQL run"; fi
 
+# Refresh the README's pictures: the browser tests save them as they walk the journey.
+screenshots: $(VENV)/.installed translations /usr/bin/chromium
+	SCREENSHOTS=1 $(BIN)/pytest tests/browser -q
+
 lifecycle-doc: $(VENV)/.installed
 	$(FLASK) mediation lifecycle-doc
 

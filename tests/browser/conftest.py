@@ -75,7 +75,9 @@ def page(browser, db):
 
 
 def screenshot(page, name: str) -> None:
-    """Keep a screenshot of a key page for the README (docs/screenshots/)."""
+    """Keep a screenshot of a key page for the README (docs/screenshots/), when ``make screenshots`` asks."""
+    if not os.environ.get("SCREENSHOTS"):
+        return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
