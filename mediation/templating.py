@@ -1,11 +1,13 @@
 """What every template can use: lifecycle labels, vocabularies, masking and locale-aware formats."""
 
+from datetime import timedelta
+
 from babel.lists import format_list
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from markupsafe import Markup, escape
 
 from mediation import lifecycle, policy, taxonomy
-from mediation.clock import utcnow
+from mediation.clock import LOCAL_ZONE, utcnow
 from mediation.services.parties import mask_id_number, mask_phone
 
 
@@ -23,6 +25,20 @@ def listing(items) -> str:
     """Items joined as the reader's language lists them (A, B and C / A、B和C)."""
     items = [str(item) for item in items]
     return format_list(items, locale=get_locale()) if items else ""
+
+
+#: Dates and times the same unambiguous way in both languages (an English "short" date would be m/d/yy).
+DATE, DATETIME = "yyyy-MM-dd", "yyyy-MM-dd HH:mm"
+
+
+def deadline_text(due_at) -> str:
+    """A deadline at local midnight is the end of the day before: "by 2026-12-24", not "…-25 00:00"."""
+    if due_at is None:
+        return ""
+    local = due_at.astimezone(LOCAL_ZONE)
+    if (local.hour, local.minute, local.second) == (0, 0, 0):
+        return format_date(local.date() - timedelta(days=1), DATE)
+    return format_datetime(due_at, DATETIME)
 
 
 def money(amount) -> str:
@@ -48,4 +64,5 @@ def init_app(app) -> None:
         mask_id=mask_id_number,
         sex=taxonomy.sex_label,
         listing=listing,
+        deadline=deadline_text,
     )

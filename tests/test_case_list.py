@@ -1,7 +1,7 @@
 """The case list (filters, search, sorting, pages) and the home page."""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -9,7 +9,7 @@ from mediation.clock import utcnow
 from mediation.services.cases import CaseInput, register_case
 from mediation.services.parties import PartyInput
 from mediation.services.search import CaseFilters, case_query
-from tests.conftest import fire, login, make_station, make_user
+from tests.conftest import fire, login, make_case, make_station, make_user
 
 
 def register(
@@ -296,3 +296,14 @@ def test_home_and_list_render_for_every_role(client, db, cases, request, persona
     assert client.get("/cases?state=open&sort=due").status_code == 200
     expected = 5 if persona in ("mediator", "colleague", "supervisor", "admin") else 0
     assert len(listed(client.get("/cases"))) == expected
+
+
+def test_the_list_shows_a_date_deadline_as_the_last_day_like_the_case_page(client, db, station, mediator):
+    from mediation.clock import end_of_day
+
+    case = make_case(station, mediator)
+    case.due_at = end_of_day(date(2026, 12, 8))  # due when 8 December ends, i.e. 9 December 00:00 local
+    db.session.commit()
+    login(client, mediator)
+    html = client.get("/cases").get_data(as_text=True)
+    assert ">2026-12-08</time>" in html and "2026-12-09" not in html.split("<tbody>")[1]

@@ -44,7 +44,7 @@ def test_a_mediator_sees_exactly_the_steps_policy_allows(client, case, mediator)
     assert expected == ["accept", "decline", "refer", "withdraw", "reassign"]
     assert shown_steps(html) == expected
     for trigger in expected:
-        assert f'action="/cases/{case.number}/steps/{trigger}"' in html
+        assert f'action="/cases/{case.number}/steps/{trigger}#step-{trigger}"' in html
 
 
 def test_a_supervisor_sees_only_reassign_on_an_open_case_and_reopen_on_a_closed_one(
@@ -247,6 +247,20 @@ def test_a_stale_version_is_a_conflict_and_overwrites_nothing(client, db, case, 
     reload(db, case)
     assert (case.state, case.version, events(db, case)) == before
     assert case.mediator == colleague
+
+
+def test_a_stale_page_is_told_when_its_step_is_no_longer_possible(client, db, case, mediator, colleague):
+    login(client, mediator)
+    seen = case.version
+    fire(case, "accept", colleague)  # meanwhile, a colleague accepts: declining is no longer possible
+    db.session.commit()
+    response = post(client, case, "decline", version=seen, reason="party_refused", note="typed note")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "“Decline” is no longer possible: the case is now “In mediation”." in html
+    assert "what you typed is kept below" not in html
+    reload(db, case)
+    assert case.state == "mediating"
 
 
 def test_a_missing_version_counts_as_stale(client, db, case, mediator):

@@ -13,16 +13,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from mediation import lifecycle, taxonomy
-from mediation.clock import LOCAL_ZONE, end_of_day, local_date
+from mediation.clock import end_of_day, local_date
 from mediation.extensions import db
 from mediation.models import Agency, Case, Event, User
 from mediation.services.agreements import JC_DECISIONS
 from mediation.services.attachments import human_size
 from mediation.services.parties import mask_id_number, mask_phone
-from mediation.templating import listing
+from mediation.templating import DATE, DATETIME, deadline_text, listing
 
 #: Dates and times on the case page: the same in Chinese and English, in local time, without seconds.
-DATE, DATETIME = "yyyy-MM-dd", "yyyy-MM-dd HH:mm"
+
 
 KIND_LABELS = {
     "intake": _l("Registration"),
@@ -240,11 +240,7 @@ class Deadline:
 
     @property
     def when(self) -> str:
-        """A deadline at local midnight is the end of the day before: "by 2026-12-24", not "…-25 00:00"."""
-        local = self.due_at.astimezone(LOCAL_ZONE)
-        if (local.hour, local.minute, local.second) == (0, 0, 0):
-            return format_date(local.date() - timedelta(days=1), DATE)
-        return format_datetime(self.due_at, DATETIME)
+        return deadline_text(self.due_at)
 
 
 def deadlines(case: Case, now: datetime) -> list[Deadline]:

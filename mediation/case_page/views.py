@@ -194,7 +194,7 @@ def print_agreement(number):
 # --- Rendering ---------------------------------------------------------------------------------------------
 
 
-def _page(case, *, open_panel=None, forms=None, alert=None, status=200):
+def _page(case, *, open_panel=None, forms=None, alert=None, gone=None, status=200):
     """The case page; ``forms`` replaces the blank form of a panel with the one the user posted."""
     forms = dict(forms or {})
     steps = policy.allowed_steps(current_user, case)
@@ -215,6 +215,7 @@ def _page(case, *, open_panel=None, forms=None, alert=None, status=200):
         forms=forms,
         open_panel=open_panel,
         alert=alert,
+        gone=gone,
         can_work=can_work,
         personal_data=personal,
         deadlines=deadlines(case, now),
@@ -233,7 +234,9 @@ def _refused(case, error, panel, form):
         # Show the case as it is now; what was typed stays, against the current version, to review and resend.
         if "version" in form:
             form.version.data = str(case.version)
-        return _page(case, open_panel=panel, forms={panel: form}, alert=error.message, status=409)
+        step = lifecycle.STEPS.get(panel)
+        gone = step if step is not None and not policy.can_fire(current_user, case, panel) else None
+        return _page(case, open_panel=panel, forms={panel: form}, alert=error.message, gone=gone, status=409)
     show_refusal(form, error)
     return _page(case, open_panel=panel, forms={panel: form})
 
