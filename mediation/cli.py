@@ -7,7 +7,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from mediation import lifecycle
+from mediation import demo, lifecycle
 from mediation.extensions import db
 from mediation.models import Agency, Station, User
 from mediation.models.station import AGENCY_KINDS
@@ -142,20 +142,22 @@ def lifecycle_doc(check):
 @click.option(
     "--cases",
     type=click.IntRange(min=0, max=100_000),
-    default=300,
+    default=demo.DEFAULT_CASES,
     show_default=True,
     help="How many cases to create (15 or more cover every state, channel and category).",
 )
 @click.option(
-    "--seed", type=int, default=2026, show_default=True, help="Random seed; the same seed, the same data."
+    "--seed",
+    type=int,
+    default=demo.DEFAULT_SEED,
+    show_default=True,
+    help="Random seed; the same seed, the same data.",
 )
 @with_appcontext
 def seed_demo(if_empty, cases, seed):
     """Fill the database with realistic demo data: stations, agencies, accounts of every role and cases in
     every state, drawn from the source reports. Prints the demo accounts and their password."""
     import time
-
-    from mediation import demo
 
     if if_empty and demo.has_stations():
         click.echo("The database already has stations: no demo data added.")

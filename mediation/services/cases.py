@@ -71,6 +71,8 @@ def register_case(
         party = resolve_party(party_input)
         if party.id is not None and party.id in seen:
             continue
+        if party.id is None:
+            party.created_at = now  # the file opens with the case (back-dated imports included)
         db.session.add(party)
         db.session.flush()
         seen.add(party.id)

@@ -68,7 +68,6 @@ def apply_step(
 
 
 def _enter(case, dest, step, now) -> None:
-    case.updated_at = now  # every step moves the version, even one that changes nothing else
     if dest != case.state:
         case.state = dest
         case.state_entered_at = now
@@ -81,6 +80,9 @@ def _enter(case, dest, step, now) -> None:
     elif case.outcome is not None:
         case.outcome, case.closed_at = None, None
     case.due_at = lifecycle.deadline_for(case, current_app.config["DEADLINE_DAYS"])
+    # Last, after any autoflush the deadline's reads set off: every step moves the version (even one that
+    # changes nothing else) and the final UPDATE carries the step's time, not the wall clock.
+    case.updated_at = now
 
 
 def record_event(case, actor, kind, action, data=None, *, now=None, from_state=None) -> Event:

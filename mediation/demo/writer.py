@@ -1,0 +1,327 @@
+"""Writes the plans through the real services, as the people in them would have, at the planned times.
+
+Nothing here assigns a state: ``register_case`` registers each case, ``apply_step`` fires each step with the
+data it requires and ``record_session`` records the sittings, all back-dated with ``now=``; so each case's
+events replay to its state. Everything is flushed, nothing committed.
+"""
+
+import random
+from datetime import datetime, timedelta
+from zlib import crc32
+
+from werkzeug.security import generate_password_hash
+
+from mediation.clock import local_date
+from mediation.demo.planner import Plan
+from mediation.demo.stations import (
+    AGENCIES,
+    DEMO_PASSWORD,
+    MEDIATORS,
+    STATIONS,
+    USERS,
+    agency_for,
+    liaison_of,
+    supervisor_of,
+)
+from mediation.demo.words import (
+    AGENCY_DECLINES,
+    AGENCY_RESULTS,
+    AGENCY_RETURNS,
+    DECLINES,
+    EXTENSIONS,
+    REASSIGNS,
+    RECALLS,
+    REFER_REASONS,
+    REOPENS,
+    ROLE_WORDS,
+    SESSION_NOTES,
+    WITHDRAWALS,
+)
+from mediation.extensions import db
+from mediation.models import Agency, Case, FollowUpVisit, Referral, Station, User
+from mediation.services.cases import CaseInput, register_case
+from mediation.services.sessions import record_session
+from mediation.services.transitions import apply_step, record_event
+
+
+class Writer:
+    """Writes the stations, agencies and accounts, then each plan's case; keeps the rows it wrote by code."""
+
+    def __init__(self, rng: random.Random, now: datetime):
+        self.rng = rng
+        self.now = now
+        self.stations: dict[str, Station] = {}
+        self.agencies: dict[str, Agency] = {}
+        self.users: dict[str, User] = {}
+
+    def reference_data(self) -> None:
+        """The stations, agencies and accounts, each account with the demo password."""
+        for spec in STATIONS:
+            station = Station(code=spec.code, name=spec.name, address=spec.address, district=spec.district)
+            db.session.add(station)
+            self.stations[spec.code] = station
+        db.session.flush()
+        for spec in AGENCIES:
+            agency = Agency(
+                code=spec.code, name=spec.name, kind=spec.kind, address=spec.address,
+                station_id=self.stations[spec.stations[0]].id,
+            )  # fmt: skip
+            db.session.add(agency)
+            self.agencies[spec.code] = agency
+        db.session.flush()
+        password_hash = generate_password_hash(DEMO_PASSWORD)  # hashing is slow by design: do it once
+        for spec in USERS:
+            user = User(
+                username=spec.username,
+                display_name=spec.display_name,
+                role=spec.role,
+                password_hash=password_hash,
+                phone="13" + f"{crc32(spec.username.encode()) % 10**9:09d}",
+                stations=[self.stations[code] for code in spec.stations],
+                agency=self.agencies[spec.agency] if spec.agency else None,
+                created_at=self.now - timedelta(days=380),
+            )
+            db.session.add(user)
+            self.users[spec.username] = user
+        db.session.flush()
+
+    def case(self, plan: Plan) -> Case:
+        station = self.stations[plan.station.code]
+        registered_at = plan.times[0]
+        this_week = (local_date(self.now) - local_date(registered_at)).days <= local_date(self.now).weekday()
+        case = register_case(
+            self.users[plan.registrar],
+            station,
+            CaseInput(
+                title=plan.title,
+                category=plan.story.category,
+                channel=plan.channel,
+                facts=plan.facts,
+                place=plan.place,
+                amount=plan.amount,
+                risk_level=plan.risk,
+                external_ref=plan.external_ref,
+            ),
+            plan.parties,
+            # This week's new cases go to whoever the roster has on duty, as intake does.
+            mediator=None if this_week else self.users[plan.mediator],
+            now=registered_at,
+        )
+        inbound = self.inbound_referral(case, plan) if plan.channel in ("police", "court") else None
+        for action, at in zip(plan.actions[1:], plan.times[1:], strict=True):
+            getattr(self, "_" + action.kind)(case, plan, action, at, inbound)
+        return case
+
+    def inbound_referral(self, case: Case, plan: Plan) -> Referral:
+        """The referral an agency sent in (警调对接 / 诉调对接), which the station answers by accepting."""
+        spec = agency_for(plan.station.code, plan.channel)
+        referral = Referral(
+            direction="in",
+            agency=self.agencies[spec.code],
+            kind="police" if spec.kind == "police" else "court_delegated",
+            agency_case_number=plan.external_ref,
+            reason="属民事纠纷，建议驿站调解。" if spec.kind == "police" else "立案前委派调解。",
+            status="pending",
+            created_by_id=self.users[liaison_of(spec.code)].id,
+            created_at=plan.times[0] - timedelta(hours=self.rng.randint(1, 20)),
+        )
+        case.referrals.append(referral)
+        db.session.flush()
+        return referral
+
+    # the actions -------------------------------------------------------------------------------------------
+
+    def _step(self, case: Case, trigger: str, actor: User, at: datetime, **data) -> None:
+        apply_step(case, trigger, actor, version=case.version, now=at, **data)
+
+    def _liaison(self, case: Case) -> User:
+        return self.users[liaison_of(case.active_referral.agency.code)]
+
+    def _agency(self, plan: Plan, kind: str) -> Agency:
+        return self.agencies[agency_for(plan.station.code, kind).code]
+
+    def _add_visit(self, case: Case, at: datetime, action: str, data: dict, **visit) -> None:
+        """A follow-up visit by the case's mediator, and its event."""
+        case.visits.append(FollowUpVisit(visitor_id=case.mediator.id, created_at=at, **visit))
+        record_event(case, case.mediator, "visit", action, data, now=at)
+
+    def _accept(self, case, plan, action, at, inbound):
+        self._step(case, "accept", case.mediator, at)
+        if inbound is not None:
+            inbound.status, inbound.answered_by_id, inbound.answered_at = "accepted", case.mediator.id, at
+
+    def _decline(self, case, plan, action, at, inbound):
+        reason, note = self.rng.choice(DECLINES)
+        self._step(case, "decline", case.mediator, at, reason=reason, note=note)
+        if inbound is not None:
+            inbound.status, inbound.response = "declined", note
+            inbound.answered_by_id, inbound.answered_at, inbound.closed_at = case.mediator.id, at, at
+
+    def _withdraw(self, case, plan, action, at, inbound):
+        reason = self.rng.choice(WITHDRAWALS).format_map(plan.vars)
+        self._step(case, "withdraw", case.mediator, at, reason=reason)
+
+    def _refer(self, case, plan, action, at, inbound):
+        agency = self._agency(plan, plan.refer_kind)
+        self._step(case, "refer", case.mediator, at, agency=agency, reason=REFER_REASONS[plan.refer_kind])
+
+    def _accept_referral(self, case, plan, action, at, inbound):
+        self._step(case, "accept_referral", self._liaison(case), at)
+
+    def _decline_referral(self, case, plan, action, at, inbound):
+        self._step(case, "decline_referral", self._liaison(case), at, reason=AGENCY_DECLINES[plan.refer_kind])
+
+    def _recall_referral(self, case, plan, action, at, inbound):
+        self._step(case, "recall_referral", case.mediator, at, reason=self.rng.choice(RECALLS))
+
+    def _return_to_station(self, case, plan, action, at, inbound):
+        self._step(case, "return_to_station", self._liaison(case), at, result=AGENCY_RETURNS[plan.refer_kind])
+
+    def _resolve_by_agency(self, case, plan, action, at, inbound):
+        result = AGENCY_RESULTS[plan.refer_kind].format_map(plan.vars)
+        self._step(case, "resolve_by_agency", self._liaison(case), at, result=result)
+
+    def _reassign(self, case, plan, action, at, inbound):
+        others = [u for u in MEDIATORS[plan.station.code] if u != case.mediator.username]
+        new = self.users[self.rng.choice(others)]
+        reason = self.rng.choice(REASSIGNS).format(new=new.display_name)
+        self._step(case, "reassign", case.mediator, at, mediator=new, reason=reason)
+
+    def _extend(self, case, plan, action, at, inbound):
+        self._step(
+            case, "extend", case.mediator, at, consent_recorded=True, reason=self.rng.choice(EXTENSIONS)
+        )
+
+    def _session(self, case, plan, action, at, inbound):
+        rng, vars = self.rng, plan.vars
+        mediator = case.mediator
+        first = case.rights_notified_at is None
+        notes = (
+            "调解员告知双方人民调解的性质、原则及当事人的权利义务，分别听取双方陈述，核实相关证据。"
+            if first
+            else rng.choice(SESSION_NOTES).format_map(vars)
+        )
+        place = f"{plan.station.name}调解室"
+        if first and plan.story.onsite:
+            notes += plan.story.onsite.format_map(vars)
+            place = f"{vars['village'] if plan.story.setting == 'village' else vars['place']}现场"
+        position = next(i for i, a in enumerate(plan.actions) if a is action)
+        upcoming = plan.actions[position + 1].kind if position + 1 < len(plan.actions) else ""
+        if upcoming == "reach_agreement":
+            result = "双方达成一致意见，同意签订调解协议。"
+        elif upcoming == "fail_mediation":
+            result = f"{plan.story.fail.format_map(vars)}，未能达成一致。"
+        else:
+            result = "双方分歧有所缩小，约定下次继续调解。"
+        attendees = "；".join(
+            [f"{ROLE_WORDS[link.role]}{link.party.name}" for link in case.party_links]
+            + [f"调解员{mediator.display_name}"]
+        )
+        # Recorded as the sitting ends; it began half an hour or so earlier.
+        record_session(
+            case, mediator, held_at=at - timedelta(minutes=rng.randint(20, 35)), place=place,
+            attendees=attendees, notes=notes, result=result, rights_notified=True, now=at,
+        )  # fmt: skip
+
+    def _reach_agreement(self, case, plan, action, at, inbound):
+        deadline = local_date(at) + timedelta(days=action.data["deadline_days"])
+        vars = {**plan.vars, "deadline": f"{deadline.year}年{deadline.month}月{deadline.day}日"}
+        terms = plan.story.terms.format_map(vars)
+        if case.agreements:
+            terms = "（补充协议）" + terms
+        self._step(
+            case, "reach_agreement", case.mediator, at,
+            terms=terms,
+            facts_and_responsibility=plan.story.facts.format_map(vars)[:500],
+            performance_method="银行转账或现金支付" if plan.amount else "按协议约定自行履行",
+            performance_place=plan.station.name,
+            performance_deadline=deadline,
+            signatures_recorded=True,
+        )  # fmt: skip
+
+    def _judicial_confirmation(self, case, plan, action, at, inbound):
+        """Some parties jointly ask the court to confirm a larger agreement (司法确认), and it does."""
+        agreement = case.current_agreement
+        if not plan.amount or plan.amount < 5000 or self.rng.random() < 0.6:
+            return
+        court = self._agency(plan, "court")
+        agreement.jc_applied_on = local_date(at)
+        agreement.jc_court_id = court.id
+        agreement.jc_court_case_number = (
+            f"（{local_date(at).year}）{plan.station.court_code}民特{self.rng.randint(10, 900)}号"
+        )
+        agreement.jc_decision = "valid"
+        agreement.jc_decided_on = min(
+            local_date(at) + timedelta(days=self.rng.randint(1, 3)), local_date(self.now)
+        )
+        record_event(
+            case, case.mediator, "agreement", "judicial_confirmation",
+            {"court": court.code, "court_case_number": agreement.jc_court_case_number, "decision": "valid"},
+            now=at,
+        )  # fmt: skip
+
+    def _visit(self, case, plan, action, at, inbound):
+        rng, vars = self.rng, plan.vars
+        performed = action.data["performed"]
+        applicant = case.parties_in("applicant")[0]
+        agreement = case.current_agreement
+        if performed:
+            notes = f"回访{applicant.name}，{vars['b']}已按协议履行，双方关系缓和，未发现矛盾反复迹象。"
+        else:
+            notes = f"回访{applicant.name}，{vars['b']}至今未按协议履行，{vars['a']}情绪不满，要求再次调解。"
+        done_on, method = local_date(at), rng.choice(("in_person", "in_person", "phone"))
+        event = {"done_on": done_on, "method": method, "agreement_performed": performed}
+        self._add_visit(
+            case, at, "record_visit", event,
+            scheduled_for=agreement.performance_deadline if agreement else None,
+            done_on=done_on,
+            method=method,
+            party_reached=applicant.name,
+            agreement_performed=performed,
+            satisfaction=rng.choice((4, 5, 5, 5, 3)) if performed else rng.choice((1, 2, 2)),
+            renewed_conflict=not performed and rng.random() < 0.5,
+            notes=notes,
+        )  # fmt: skip
+
+    def _visit_after_failure(self, case, plan, action, at, inbound):
+        applicant = case.parties_in("applicant")[0]
+        self._add_visit(
+            case, at, "record_visit", {"done_on": local_date(at)},
+            done_on=local_date(at),
+            method="phone",
+            party_reached=applicant.name,
+            satisfaction=self.rng.choice((3, 4)),
+            notes=f"电话回访{applicant.name}，其已按建议向人民法院起诉，案件正在审理中，未发现矛盾激化迹象。",
+        )  # fmt: skip
+
+    def _schedule_visit(self, case, plan, action, at, inbound):
+        agreement = case.current_agreement
+        scheduled_for = agreement.performance_deadline if agreement else local_date(at) + timedelta(days=7)
+        self._add_visit(
+            case, at, "schedule_visit", {"scheduled_for": scheduled_for},
+            scheduled_for=scheduled_for, method="in_person",
+        )  # fmt: skip
+
+    def _report_breach(self, case, plan, action, at, inbound):
+        reason = f"回访发现{plan.vars['b']}未按期履行协议，{plan.vars['a']}申请再次调解。"
+        self._step(case, "report_breach", case.mediator, at, reason=reason)
+
+    def _fail_mediation(self, case, plan, action, at, inbound):
+        body = agency_for(
+            plan.station.code, "labour_arbitration" if plan.story.category == "labour" else "court"
+        )
+        if plan.story.category == "expropriation":
+            advice = "告知当事人可依法申请行政复议或提起行政诉讼。"
+        elif body.kind == "labour_arbitration":
+            advice = f"告知申请人可在仲裁时效内向{body.name}申请劳动仲裁，并可申请法律援助。"
+        else:
+            advice = f"告知双方可向{body.name}提起诉讼，驿站可协助申请法律援助。"
+        reason = plan.story.fail.format_map(plan.vars) + "，经多次调解未能达成协议。"
+        self._step(case, "fail_mediation", case.mediator, at, reason=reason, advice=advice)
+
+    def _reopen(self, case, plan, action, at, inbound):
+        supervisor = self.users[supervisor_of(plan.station.code)]
+        self._step(case, "reopen", supervisor, at, reason=self.rng.choice(REOPENS))
+
+    def _close(self, case, plan, action, at, inbound):
+        self._step(case, "close", case.mediator, at, note="回访确认协议已履行完毕，双方无异议，予以结案。")
