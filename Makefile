@@ -32,6 +32,7 @@ run: $(VENV)/.installed translations
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 test: $(VENV)/.installed translations /usr/bin/chromium lint
 	$(BIN)/pytest
