@@ -204,7 +204,7 @@ def test_a_mediator_registers_mediates_and_prints_the_water_leak_agreement(
     page.get_by_label("Title").fill(TITLE)
     page.get_by_label("Facts").fill(FACTS)
     page.get_by_label("Place").fill(PLACE)
-    page.get_by_role("radiogroup").get_by_text("Low", exact=True).click()
+    page.get_by_role("radiogroup", name="Risk of escalation").get_by_text("Low", exact=True).click()
     expect(page.get_by_role("radio", name="Low")).to_be_checked()
 
     for number, (role, (name, phone)) in enumerate((("Applicant", APPLICANT), ("Respondent", RESPONDENT)), 1):
@@ -555,7 +555,7 @@ def test_intake_with_bad_input_comes_back_with_errors_under_the_fields_and_keeps
     page.get_by_label("Category").select_option("neighbour")
     page.get_by_label("Facts").fill(FACTS)
     page.get_by_label("Place").fill(PLACE)
-    page.get_by_role("radiogroup").get_by_text("Medium", exact=True).click()
+    page.get_by_role("radiogroup", name="Risk of escalation").get_by_text("Medium", exact=True).click()
     applicant = page.get_by_role("group", name="Party 1")
     respondent = page.get_by_role("group", name="Party 2")
     applicant.get_by_label("Name").fill(APPLICANT[0])
