@@ -17,6 +17,21 @@ def load_case(number: str, actor) -> Case:
     return case
 
 
+def commit_or_show(form, action):
+    """Run ``action`` (a service call) and commit once; on a refusal roll back and show it on ``form``.
+
+    Returns ``(True, what action returned)``, or ``(False, None)`` when refused, for the view to re-render.
+    """
+    try:
+        result = action()
+    except Refused as error:
+        db.session.rollback()
+        show_refusal(form, error)
+        return False, None
+    db.session.commit()
+    return True, result
+
+
 def show_refusal(form, error: Refused, prefix: str = "") -> None:
     """Put a service's field errors on the matching form fields; the rest becomes the form's own error."""
     unplaced = []

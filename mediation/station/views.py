@@ -11,12 +11,10 @@ from flask_login import current_user, login_required
 
 from mediation import policy
 from mediation.clock import local_date, utcnow
-from mediation.errors import Refused
-from mediation.extensions import db
 from mediation.services import station_log
 from mediation.services.search import paginate, parse_page
 from mediation.station.forms import RosterForm, VisitForm
-from mediation.web import show_refusal
+from mediation.web import commit_or_show
 
 bp = Blueprint("station", __name__)
 
@@ -32,13 +30,9 @@ def visits(code: str):
         abort(403)
     form = VisitForm(data={"visited_at": station_log.local_now_input()})
     if form.validate_on_submit():
-        try:
-            station_log.record_visit(current_user, station, form.to_input())
-        except Refused as error:
-            db.session.rollback()
-            show_refusal(form, error)
-        else:
-            db.session.commit()
+        record = form.to_input()
+        saved, _entry = commit_or_show(form, lambda: station_log.record_visit(current_user, station, record))
+        if saved:
             flash(_("The visit is in the log."), "success")
             return redirect(url_for(".visits", code=station.code))
     page = paginate(station_log.visits_query(station), parse_page(request.args.get("page")), VISITS_PER_PAGE)
@@ -55,15 +49,12 @@ def roster(code: str):
     monday = station_log.parse_week(request.values.get("week"))
     form = RosterForm(data={"week": monday.isoformat()})
     if form.validate_on_submit():
-        try:
-            added, removed = station_log.set_week_roster(
-                current_user, station, monday, form.assignments(request.form.getlist("duty"))
-            )
-        except Refused as error:
-            db.session.rollback()
-            show_refusal(form, error)
-        else:
-            db.session.commit()
+        assignments = form.assignments(request.form.getlist("duty"))
+        saved, changes = commit_or_show(
+            form, lambda: station_log.set_week_roster(current_user, station, monday, assignments)
+        )
+        if saved:
+            added, removed = changes
             message = _("Roster saved: %(added)s added, %(removed)s removed.", added=added, removed=removed)
             flash(message, "success")
             return redirect(url_for(".roster", code=station.code, week=monday.isoformat()))
