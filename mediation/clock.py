@@ -15,6 +15,18 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(LOCAL_ZONE).date()
 
 
+def from_local_input(moment: datetime | None) -> datetime | None:
+    """A wall-clock time typed at a station (no zone) as an aware UTC datetime."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=LOCAL_ZONE).astimezone(UTC)
+
+
+def local_now_input(now: datetime | None = None) -> datetime:
+    """The local wall-clock time, without a zone, as a ``datetime-local`` input shows it."""
+    return (now or utcnow()).astimezone(LOCAL_ZONE).replace(tzinfo=None, second=0, microsecond=0)
+
+
 def end_of_day(day: date) -> datetime:
     """A deadline given as a date falls due when that day ends where the station is."""
     return datetime.combine(day + timedelta(days=1), time(), tzinfo=LOCAL_ZONE).astimezone(UTC)

@@ -5,8 +5,6 @@ Every view has three beats: load the case (``load_case``: 404 when the user may 
 service → commit once and redirect; on a refusal roll back and show the page again with the user's input.
 """
 
-from datetime import datetime
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -23,7 +21,7 @@ from mediation.case_page.forms import (
     step_values,
 )
 from mediation.case_page.timeline import DATE, DATETIME, REFERRAL_STATUSES, deadlines, timeline
-from mediation.clock import LOCAL_ZONE, local_date, utcnow
+from mediation.clock import local_date, local_now_input, utcnow
 from mediation.errors import Conflict, Invalid, Refused
 from mediation.extensions import db
 from mediation.models import Attachment, Case
@@ -203,7 +201,7 @@ def _page(case, *, open_panel=None, forms=None, alert=None, gone=None, status=20
             forms[spec.trigger] = step_form(spec, case)(formdata=None, data={"version": str(case.version)})
     can_work = policy.can_work_on_case(current_user, case)
     if can_work:
-        local_now = datetime.now(LOCAL_ZONE).strftime("%Y-%m-%dT%H:%M")
+        local_now = local_now_input().strftime("%Y-%m-%dT%H:%M")
         forms.setdefault("session", SessionForm(formdata=None, data={"held_at": local_now}))
         forms.setdefault("attachment", AttachmentForm(formdata=None))
     personal = policy.can_see_personal_data(current_user, case)

@@ -6,13 +6,13 @@ books do not exist (``NotFound``), as with cases they may not see.
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, delete, select
 
 from mediation import policy
-from mediation.clock import LOCAL_ZONE, local_date, utcnow
+from mediation.clock import local_date, utcnow
 from mediation.errors import Conflict, Invalid, NotFound
 from mediation.extensions import db
 from mediation.models import Case, DutyShift, Station, User, VisitLogEntry
@@ -218,15 +218,3 @@ def set_week_roster(
         db.session.execute(delete(DutyShift).where(DutyShift.id.in_(removed)))
     db.session.flush()
     return len(added), len(removed)
-
-
-def from_local_input(moment: datetime | None) -> datetime | None:
-    """A wall-clock time typed at a station (no zone) as an aware UTC datetime."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=LOCAL_ZONE).astimezone(UTC)
-
-
-def local_now_input(now: datetime | None = None) -> datetime:
-    """The local wall-clock time, without a zone, as a ``datetime-local`` input shows it."""
-    return (now or utcnow()).astimezone(LOCAL_ZONE).replace(tzinfo=None, second=0, microsecond=0)

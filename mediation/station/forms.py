@@ -8,7 +8,8 @@ from wtforms import DateTimeLocalField, HiddenField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from mediation.cases.forms import Needed
-from mediation.services.station_log import VisitInput, from_local_input
+from mediation.clock import from_local_input
+from mediation.services.station_log import VisitInput
 
 
 class VisitForm(FlaskForm):

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from mediation import policy
-from mediation.clock import local_date, utcnow
+from mediation.clock import local_date, local_now_input, utcnow
 from mediation.services import station_log
 from mediation.services.search import paginate, parse_page
 from mediation.station.forms import RosterForm, VisitForm
@@ -28,7 +28,7 @@ def visits(code: str):
     keeper = policy.can_keep_station_books(current_user, station)
     if request.method == "POST" and not keeper:
         abort(403)
-    form = VisitForm(data={"visited_at": station_log.local_now_input()})
+    form = VisitForm(data={"visited_at": local_now_input()})
     if form.validate_on_submit():
         record = form.to_input()
         saved, _entry = commit_or_show(form, lambda: station_log.record_visit(current_user, station, record))
