@@ -6,19 +6,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from mediation.extensions import db
 from mediation.models._base import UTCDateTime, utcnow
 
-#: What an event records besides transitions (whose kind is "transition").
-EVENT_KINDS = (
-    "intake",
-    "transition",
-    "update",
-    "session",
-    "agreement",
-    "attachment",
-    "assignment",
-    "party",
-    "visit",
-    "referral",
-)
+#: What an event records: a lifecycle step ("transition"), or another change to the case.
+EVENT_KINDS = ("intake", "transition", "session", "agreement", "attachment", "visit")
 
 
 class Event(db.Model):

@@ -12,6 +12,7 @@ from mediation.clock import local_date, utcnow
 from mediation.errors import Conflict, Invalid, NotAllowed, NotFound
 from mediation.extensions import db
 from mediation.models import Agency, Agreement, Case, Event, Referral, User
+from mediation.models.event import EVENT_KINDS
 
 
 def apply_step(
@@ -91,6 +92,8 @@ def record_event(case, actor, kind, action, data=None, *, now=None, from_state=N
     A change that is not a transition still touches the case, so its version moves and a stale page that
     acts on it afterwards is refused.
     """
+    if kind not in EVENT_KINDS:
+        raise ValueError(f"unknown event kind {kind!r}")
     if kind != "transition":
         case.updated_at = now or utcnow()
     flush_case()
