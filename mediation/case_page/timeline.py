@@ -163,7 +163,8 @@ def _value(key, value, spec, names, personal_data: bool) -> str:
     if key == "size" and isinstance(value, int):
         return human_size(value)
     if key == "parties" and isinstance(value, list):
-        return listing(_party(p) for p in value)
+        # Role-labelled entries read better as separate clauses than as "A and B".
+        return _("; ").join(_party(p) for p in value)
     if key in ("category",):
         return str(taxonomy.CATEGORIES.get(value, value))
     if key in ("channel",):
