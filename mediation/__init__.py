@@ -9,6 +9,9 @@ def create_app(config=None) -> Flask:
     ``config`` is a class or mapping applied last (tests pass their own).
     """
     app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
+    from mediation.ids import IdConverter
+
+    app.url_map.converters["id"] = IdConverter
     _configure(app, config)
     _init_extensions(app)
     _register_blueprints(app)

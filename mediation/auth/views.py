@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from mediation.auth.forms import LoginForm
 from mediation.extensions import db, limiter, login_manager
+from mediation.ids import parse_id
 from mediation.models import User
 
 bp = Blueprint("auth", __name__)
@@ -20,7 +21,8 @@ login_manager.session_protection = "strong"
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    user_id = parse_id(user_id)
+    return db.session.get(User, user_id) if user_id else None
 
 
 def _login_rate_limit():

@@ -129,7 +129,7 @@ def _too_large(error):
     return _page(case, open_panel="attachment", forms={"attachment": form}, status=413)
 
 
-@bp.get("/cases/<number>/attachments/<int:attachment_id>")
+@bp.get("/cases/<number>/attachments/<id:attachment_id>")
 @login_required
 def attachment(number, attachment_id):
     case = load_case(number, current_user)

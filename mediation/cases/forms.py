@@ -19,6 +19,7 @@ from wtforms.validators import Length, Optional
 
 from mediation import taxonomy
 from mediation.errors import Refused
+from mediation.ids import parse_id
 from mediation.services.cases import CaseInput
 from mediation.services.parties import PartyInput
 
@@ -69,8 +70,7 @@ class PartyForm(Form):
         return not any((f.data or "").strip() for f in typed)
 
     def picked_id(self) -> int | None:
-        raw = (self.party_id.data or "").strip()
-        return int(raw) if raw.isdigit() else None
+        return parse_id(self.party_id.data)
 
     def to_input(self) -> PartyInput:
         return PartyInput(

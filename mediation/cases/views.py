@@ -9,6 +9,7 @@ from mediation.cases.forms import IntakeForm, intake_defaults
 from mediation.clock import utcnow
 from mediation.errors import Invalid, Refused
 from mediation.extensions import db
+from mediation.ids import parse_id
 from mediation.models import Station, User
 from mediation.services import search, station_log
 from mediation.services.cases import on_duty, register_case
@@ -54,7 +55,8 @@ def intake():
         parties, positions = form.party_inputs()
         try:
             station = _chosen(stations, form.station.data)
-            mediator = db.session.get(User, int(form.mediator.data)) if form.mediator.data else None
+            mediator_id = parse_id(form.mediator.data)
+            mediator = db.session.get(User, mediator_id) if mediator_id else None
             case = register_case(current_user, station, form.case_input(), parties, mediator=mediator)
             if entry is not None:
                 station_log.link_case(current_user, entry, case)

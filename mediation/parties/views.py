@@ -17,7 +17,7 @@ from mediation.services.parties import (
 bp = Blueprint("parties", __name__)
 
 
-@bp.get("/parties/<int:id>")
+@bp.get("/parties/<id:id>")
 @login_required
 def show(id: int):
     party = db.session.get(Party, id)

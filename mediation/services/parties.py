@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 from mediation import policy, taxonomy
 from mediation.errors import Invalid
 from mediation.extensions import db
+from mediation.ids import parse_id
 from mediation.models import Case, CaseParty, Party
 
 PHONE = re.compile(r"^\+?[0-9][0-9 \-]{4,19}$")
@@ -53,7 +54,8 @@ def resolve_party(data: PartyInput) -> Party:
     }
     party = None
     if data.party_id:
-        party = db.session.get(Party, int(data.party_id))
+        party_id = parse_id(data.party_id)
+        party = db.session.get(Party, party_id) if party_id else None
         if party is None:
             raise Invalid(_("That party is no longer on file."), fields={"party_id": _("Choose again.")})
     elif details["id_number"]:
@@ -139,12 +141,12 @@ def check_parties(actor, parties: list[PartyInput]) -> None:
     that ``actor`` could not have found (no visible case of theirs; the type-ahead offers only those, so it
     is stale or forged and would attach a stranger's file). Raises ``Invalid`` with ``parties-<i>-<field>``.
     """
-    picked = {int(p.party_id) for p in parties if p.party_id}
+    picked = {parse_id(p.party_id) for p in parties if p.party_id} - {None}
     known = set(case_counts(actor, picked))
     errors = {}
     for i, party in enumerate(parties):
         errors.update({f"parties-{i}-{name}": message for name, message in party.problems().items()})
-        if party.party_id and int(party.party_id) not in known:
+        if party.party_id and parse_id(party.party_id) not in known:
             errors[f"parties-{i}-name"] = _(
                 "That person is not on file for you; clear the choice and type the details."
             )

@@ -15,6 +15,7 @@ from mediation import policy
 from mediation.clock import local_date, utcnow
 from mediation.errors import Conflict, Invalid, NotFound
 from mediation.extensions import db
+from mediation.ids import parse_id
 from mediation.models import Case, DutyShift, Station, User, VisitLogEntry
 from mediation.services.transitions import record_event
 
@@ -96,10 +97,8 @@ def visits_query(station: Station) -> Select:
 
 def load_visit(actor, entry_id) -> VisitLogEntry:
     """A visit-log entry ``actor`` may turn into a case (a mediator of its station); else ``NotFound``."""
-    try:
-        entry = db.session.get(VisitLogEntry, int(entry_id))
-    except (TypeError, ValueError):
-        entry = None
+    entry_id = parse_id(entry_id)
+    entry = db.session.get(VisitLogEntry, entry_id) if entry_id else None
     if entry is None or not policy.can_keep_station_books(actor, db.session.get(Station, entry.station_id)):
         raise NotFound(_("There is no such visit-log entry, or you may not see it."))
     return entry
