@@ -4,7 +4,7 @@ Services raise ``Refused`` subclasses; pages turn them into messages and field e
 ``{"error": {"code", "message", "fields"}}`` with the class's status. Nothing else should become a 500.
 """
 
-from flask import jsonify, render_template, request
+from flask import abort, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 
 
@@ -54,8 +54,21 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
+def _refuse_nul_bytes():
+    """A NUL character can be typed into a URL or a form but not stored (PostgreSQL refuses it): say 400."""
+    values = [request.path, *request.args.keys(), *(v for vs in request.args.listvalues() for v in vs)]
+    if request.method == "POST" and request.mimetype in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        values += [*request.form.keys(), *(v for vs in request.form.listvalues() for v in vs)]
+    if any("\x00" in value for value in values):
+        abort(400)
+
+
 def register(app) -> None:
     """Error pages for HTML, error bodies for JSON; no request should ever end in a bare 500."""
+    app.before_request(_refuse_nul_bytes)
 
     @app.errorhandler(Refused)
     def refused(error):

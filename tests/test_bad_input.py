@@ -112,3 +112,11 @@ def test_garbage_in_the_other_forms_never_fails(client, db, case, mediator):
 def test_ids_out_of_range_are_not_found(client, case, mediator, url):
     login(client, mediator)
     assert client.get(url).status_code == 404
+
+
+def test_a_nul_character_is_refused_as_a_bad_request_on_every_database(client, case, mediator):
+    login(client, mediator)
+    assert client.get("/cases?q=a%00b").status_code == 400
+    response = client.post("/station/XLG/visits", data={"visitor_name": "王\x00芳", "matter": "x"})
+    assert response.status_code == 400
+    assert "could not be understood" in response.get_data(as_text=True)
