@@ -198,7 +198,7 @@ def test_overdue_rows_stand_out(client, db, cases, mediator):
     [
         "state=bogus",
         "category=<script>",
-        "channel=%00",
+        "channel=%01",
         "station=%27%3B+DROP+TABLE+case%3B--",
         "page=abc",
         "page=-1",
