@@ -173,9 +173,7 @@ def test_the_type_ahead_counts_only_visible_cases(client, db, mediator, other_st
     db.session.commit()
     login(client, mediator)
     assert search(client, "王芳")[0]["cases"] == 1
-    colleague_elsewhere = make_user(
-        "both", "mediator", [wang_cases(db, wang)[0].station, outsider.stations[0]]
-    )
+    colleague_elsewhere = make_user("both", "mediator", [mediator.stations[0], outsider.stations[0]])
     db.session.commit()
     login(client, colleague_elsewhere)
     assert search(client, "王芳")[0]["cases"] == 2
