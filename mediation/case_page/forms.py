@@ -85,13 +85,23 @@ def _confirm(spec, case, **kw):
     return BooleanField(spec.label, **kw)
 
 
-def _select(label, pairs, blank):
+def _select(pairs, blank):
+    """A select of ``pairs(spec, case)`` after a blank option saying ``blank(spec)``."""
+
     def build(spec, case, **kw):
-        return SelectField(
-            label(spec), choices=options([("", blank(spec)), *pairs(spec, case)]), validate_choice=False, **kw
-        )
+        choices = options([("", blank(spec)), *pairs(spec, case)])
+        return SelectField(spec.label, choices=choices, validate_choice=False, **kw)
 
     return build
+
+
+def _choose(spec):
+    return _l("Choose…")
+
+
+def _choose_or_myself(spec):
+    """An optional mediator left blank means the person firing the step."""
+    return _l("Choose…") if spec.required else _l("— myself —")
 
 
 _FIELDS = {
@@ -99,17 +109,9 @@ _FIELDS = {
     "longtext": _longtext,
     "date": _date,
     "confirm": _confirm,
-    "choice": _select(
-        lambda spec: spec.label, lambda spec, case: list(spec.choices.items()), lambda spec: _l("Choose…")
-    ),
-    "agency": _select(
-        lambda spec: spec.label, lambda spec, case: agency_choices(), lambda spec: _l("Choose…")
-    ),
-    "mediator": _select(
-        lambda spec: spec.label,
-        lambda spec, case: mediator_choices(case),
-        lambda spec: _l("Choose…") if spec.required else _l("— myself —"),
-    ),
+    "choice": _select(lambda spec, case: list(spec.choices.items()), _choose),
+    "agency": _select(lambda spec, case: agency_choices(), _choose),
+    "mediator": _select(lambda spec, case: mediator_choices(case), _choose_or_myself),
 }
 
 
