@@ -1,9 +1,10 @@
 """What every template can use: lifecycle labels, vocabularies, masking and locale-aware formats."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from babel.dates import format_skeleton
 from babel.lists import format_list
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_decimal, get_locale
 from markupsafe import Markup, escape
 
 from mediation import lifecycle, policy, taxonomy
@@ -27,18 +28,38 @@ def listing(items) -> str:
     return format_list(items, locale=get_locale()) if items else ""
 
 
-#: Dates and times the same unambiguous way in both languages (an English "short" date would be m/d/yy).
-DATE, DATETIME = "yyyy-MM-dd", "yyyy-MM-dd HH:mm"
+_NAMED_FORMATS = ("short", "medium", "long", "full")
+
+
+def format_day(value, fmt: str = "yMMMd") -> str:
+    """A date as the reader's language writes it (Dec 8, 2026 / 2026年12月8日); a datetime's local day.
+
+    ``fmt`` is a named format or a CLDR skeleton ("MMMd", "E"), which each language orders its own way.
+    """
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(LOCAL_ZONE).date()
+    if fmt in _NAMED_FORMATS:
+        return format_date(value, fmt)
+    return format_skeleton(fmt, value, locale=get_locale())
+
+
+def format_moment(value) -> str:
+    """A moment as the reader's language writes the day, with the 24-hour local time: Dec 8, 2026 16:18."""
+    if not value:
+        return ""
+    return f"{format_day(value)} {format_skeleton('Hm', value, tzinfo=LOCAL_ZONE, locale=get_locale())}"
 
 
 def deadline_text(due_at) -> str:
-    """A deadline at local midnight is the end of the day before: "by 2026-12-24", not "…-25 00:00"."""
+    """A deadline at local midnight is the end of the day before: "by Dec 24", not "Dec 25 00:00"."""
     if due_at is None:
         return ""
     local = due_at.astimezone(LOCAL_ZONE)
     if (local.hour, local.minute, local.second) == (0, 0, 0):
-        return format_date(local.date() - timedelta(days=1), DATE)
-    return format_datetime(due_at, DATETIME)
+        return format_day(local.date() - timedelta(days=1))
+    return format_moment(due_at)
 
 
 def money(amount) -> str:
@@ -57,8 +78,8 @@ def init_app(app) -> None:
         get_locale=get_locale,
     )
     app.jinja_env.filters.update(
-        date=format_date,
-        datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
+        date=format_day,
+        datetime=format_moment,
         money=money,
         mask_phone=mask_phone,
         mask_id=mask_id_number,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from babel.dates import format_date as babel_format_date
 from flask_migrate import upgrade
 from sqlalchemy import text
 from werkzeug.security import generate_password_hash
@@ -228,6 +229,11 @@ def people(mediator, colleague, outsider, police_liaison, court_liaison, supervi
         "supervisor": supervisor,
         "admin": admin,
     }
+
+
+def written(day, locale="en") -> str:
+    """A date as the interface writes it in ``locale``: Dec 8, 2026 / 2026年12月8日."""
+    return babel_format_date(day, "medium", locale=locale)
 
 
 def login(client, user, password="correct horse 8"):

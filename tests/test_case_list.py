@@ -306,4 +306,4 @@ def test_the_list_shows_a_date_deadline_as_the_last_day_like_the_case_page(clien
     db.session.commit()
     login(client, mediator)
     html = client.get("/cases").get_data(as_text=True)
-    assert ">2026-12-08</time>" in html and "2026-12-09" not in html.split("<tbody>")[1]
+    assert ">Dec 8, 2026</time>" in html and "Dec 9, 2026" not in html.split("<tbody>")[1]

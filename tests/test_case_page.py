@@ -8,7 +8,7 @@ import pytest
 from mediation.clock import utcnow
 from mediation.services.cases import CaseInput, register_case
 from mediation.services.parties import PartyInput
-from tests.conftest import fire, login, make_agency, make_case, make_user
+from tests.conftest import fire, login, make_agency, make_case, make_user, written
 
 PHONE, ID_NUMBER = "13800000001", "110101198001011234"
 
@@ -205,6 +205,6 @@ def test_a_date_deadline_reads_as_that_day_and_the_confirmation_window_is_shown(
     login(client, mediator)
     html = page(client, case)
     due = html[html.index('id="deadlines"') : html.index('id="actions"')]
-    assert "First follow-up visit" in due and f"by {deadline.isoformat()}" in due
+    assert "First follow-up visit" in due and f"by {written(deadline)}" in due
     assert "judicial confirmation" in due
-    assert f"by {(deadline + timedelta(days=1)).isoformat()}" not in due
+    assert f"by {written(deadline + timedelta(days=1))}" not in due

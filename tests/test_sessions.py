@@ -101,7 +101,7 @@ def test_a_session_is_recorded_from_the_case_page_and_shown_there(client, db, ca
     assert "The mediation session is recorded." in html
     sessions = html[html.index('id="sessions"') : html.index('id="attachments"')]
     assert "驿站调解室" in sessions and "李强 agreed the pipe is his." in sessions
-    assert "2026-03-01 14:30" in sessions  # shown in local time, as entered
+    assert "Mar 1, 2026 14:30" in sessions  # shown in local time, as entered
     assert "The parties were told their rights and duties on" in sessions
     assert 'id="session-rights_notified"' not in html  # asked only until it is done
     assert "Recorded a mediation session" in html[html.index('id="timeline"') :]

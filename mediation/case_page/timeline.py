@@ -7,7 +7,6 @@ labels, names and local dates. No database writes.
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -19,7 +18,7 @@ from mediation.models import Agency, Case, Event, User
 from mediation.services.agreements import JC_DECISIONS
 from mediation.services.attachments import human_size
 from mediation.services.parties import mask_id_number, mask_phone
-from mediation.templating import DATE, DATETIME, deadline_text, listing
+from mediation.templating import deadline_text, format_day, format_moment, listing
 
 #: Dates and times on the case page: the same in Chinese and English, in local time, without seconds.
 
@@ -190,10 +189,10 @@ def _when(text: str) -> str:
     if 10 <= len(text) <= 32 and text[:4].isdigit() and text[4:5] == "-":
         try:
             if len(text) == 10:
-                return format_date(date.fromisoformat(text), DATE)
+                return format_day(date.fromisoformat(text))
             moment = datetime.fromisoformat(text)
             if moment.tzinfo is not None:
-                return format_datetime(moment, DATETIME)
+                return format_moment(moment)
         except ValueError:
             pass
     return text

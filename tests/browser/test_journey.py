@@ -10,7 +10,7 @@ once at the end of each journey. These tests also keep the README's screenshots 
 """
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -21,7 +21,7 @@ from mediation.models import Agreement, Case, CaseParty, Event, Party
 from mediation.services.cases import CaseInput, register_case
 from mediation.services.parties import PartyInput
 from tests.browser.conftest import SCREENSHOTS, new_page, screenshot, sign_in
-from tests.conftest import make_case, make_station, make_user
+from tests.conftest import make_case, make_station, make_user, written
 
 pytestmark = pytest.mark.browser
 
@@ -275,7 +275,7 @@ def test_a_mediator_registers_mediates_and_prints_the_water_leak_agreement(
     expect(state_badge(page)).to_have_text("Following up")
     agreement = page.locator("#agreement")
     expect(agreement).to_contain_text("周建国赔偿刘秀英厨房天花板修复费用800元")
-    expect(agreement).to_contain_text(deadline_in_two_weeks())
+    expect(agreement).to_contain_text(written(date.fromisoformat(deadline_in_two_weeks())))
     expect(page.locator("#deadlines")).to_contain_text("First follow-up visit")
 
     # The printable agreement: the parties, the terms, a line for every signature.
@@ -436,6 +436,10 @@ def test_the_same_journey_in_chinese_on_a_phone_reuses_the_file_of_a_person_alre
     expect(page.get_by_role("region", name="办理期限")).to_contain_text("首次回访")
     expect(page.get_by_role("region", name="调解协议")).to_contain_text(
         "周建国赔偿刘秀英厨房天花板修复费用800元"
+    )
+    # Dates as Chinese writes them (2026年12月8日), not as ISO or English.
+    expect(page.get_by_role("region", name="调解协议")).to_contain_text(
+        written(date.fromisoformat(deadline_in_two_weeks()), "zh_Hans_CN")
     )
     fits_the_width(page)
     shot(page, "case-page-phone-zh", full_page=False)
