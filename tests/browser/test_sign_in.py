@@ -10,7 +10,7 @@ def test_a_mediator_signs_in_sees_their_cases_and_signs_out(page, live_server, d
     case = make_case(station, mediator, title="楼上漏水 Water leak")
     db.session.commit()
     sign_in(page, live_server, "wang")
-    assert page.locator("main").get_by_text(case.number).is_visible()
+    assert page.locator("main").get_by_role("link", name=case.number).is_visible()
     page.get_by_role("button", name="Sign out").click()
     assert page.url.endswith("/login")
     page.goto(live_server + "/")
