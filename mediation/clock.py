@@ -3,6 +3,8 @@
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+
 #: Stations keep China Standard Time; "today", case-number years, rosters and date deadlines follow it.
 LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 
@@ -25,6 +27,16 @@ def from_local_input(moment: datetime | None) -> datetime | None:
 def local_now_input(now: datetime | None = None) -> datetime:
     """The local wall-clock time, without a zone, as a ``datetime-local`` input shows it."""
     return (now or utcnow()).astimezone(LOCAL_ZONE).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def parse_iso_date(raw) -> date:
+    """A date given as ``YYYY-MM-DD`` (or already a date); ``ValueError`` with a message for people."""
+    if isinstance(raw, date):
+        return raw
+    try:
+        return date.fromisoformat(str(raw).strip())
+    except ValueError:
+        raise ValueError(_("Enter a date as YYYY-MM-DD.")) from None
 
 
 def end_of_day(day: date) -> datetime:

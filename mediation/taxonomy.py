@@ -44,6 +44,16 @@ OUTCOMES = {
     "resolved": _l("Resolved"),
 }
 
+#: Where a referral stands (codes in ``Referral.status``).
+REFERRAL_STATUSES = {
+    "pending": _l("Waiting for the agency's answer"),
+    "accepted": _l("Accepted by the agency"),
+    "declined": _l("Declined by the agency"),
+    "recalled": _l("Recalled"),
+    "returned": _l("Returned to the station"),
+    "resolved": _l("Resolved by the agency"),
+}
+
 #: Why a station does not accept a dispute (不予受理, DOMAIN §1).
 DECLINE_REASONS = {
     "other_body": _l("The law assigns it to another body"),

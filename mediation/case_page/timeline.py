@@ -36,15 +36,6 @@ KIND_LABELS = {
     "referral": _l("Referral"),
 }
 
-REFERRAL_STATUSES = {
-    "pending": _l("Waiting for the agency's answer"),
-    "accepted": _l("Accepted by the agency"),
-    "declined": _l("Declined by the agency"),
-    "recalled": _l("Recalled"),
-    "returned": _l("Returned to the station"),
-    "resolved": _l("Resolved by the agency"),
-}
-
 #: Actions other than lifecycle steps (whose label is the step's own).
 ACTION_LABELS = {
     "register": _l("Registered the dispute"),

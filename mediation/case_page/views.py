@@ -20,7 +20,7 @@ from mediation.case_page.forms import (
     step_form,
     step_values,
 )
-from mediation.case_page.timeline import REFERRAL_STATUSES, deadlines, timeline
+from mediation.case_page.timeline import deadlines, timeline
 from mediation.clock import local_date, local_now_input, utcnow
 from mediation.errors import Conflict, Invalid, Refused
 from mediation.extensions import db
@@ -40,7 +40,6 @@ def _helpers():
     return {
         "human_size": human_size,
         "JC_DECISIONS": JC_DECISIONS,
-        "REFERRAL_STATUSES": REFERRAL_STATUSES,
     }
 
 

@@ -15,10 +15,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from mediation import taxonomy
 from mediation.extensions import db
 from mediation.models._base import UTCDateTime, utcnow
 
-REFERRAL_STATUSES = ("pending", "accepted", "declined", "recalled", "returned", "resolved")
+REFERRAL_STATUSES = tuple(taxonomy.REFERRAL_STATUSES)
 REFERRAL_KINDS = ("police", "court_delegated", "court_entrusted", "other")
 
 

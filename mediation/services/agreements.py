@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from mediation import policy
-from mediation.clock import local_date, utcnow
+from mediation.clock import local_date, parse_iso_date, utcnow
 from mediation.errors import Conflict, Invalid, NotFound
 from mediation.extensions import db
 from mediation.models import Agency, Agreement, Case, User
@@ -132,14 +132,7 @@ def _oral(name, raw) -> bool:
 
 
 def _date(name, raw) -> date | None:
-    if raw in (None, ""):
-        return None
-    if isinstance(raw, date):
-        return raw
-    try:
-        return date.fromisoformat(str(raw))
-    except ValueError:
-        raise ValueError(_("Enter a date as YYYY-MM-DD.")) from None
+    return None if raw in (None, "") else parse_iso_date(raw)
 
 
 def _court(name, raw) -> Agency | None:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from mediation import lifecycle, policy
-from mediation.clock import local_date, utcnow
+from mediation.clock import local_date, parse_iso_date, utcnow
 from mediation.errors import Conflict, Invalid, NotAllowed, NotFound
 from mediation.extensions import db
 from mediation.models import Agency, Agreement, Case, Event, Referral, User
@@ -170,12 +170,7 @@ def _text(spec, raw, case):
 
 
 def _date(spec, raw, case):
-    if isinstance(raw, date):
-        return raw
-    try:
-        return date.fromisoformat(str(raw))
-    except ValueError:
-        raise ValueError(_("Enter a date as YYYY-MM-DD.")) from None
+    return parse_iso_date(raw)
 
 
 def _confirm(spec, raw, case):
