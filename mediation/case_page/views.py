@@ -56,17 +56,12 @@ def step(number, trigger):
     spec = lifecycle.STEPS.get(trigger)
     if spec is None:
         abort(404)
-    form = step_form(spec, case)()
-    if not form.validate():  # only the CSRF token: the service checks the data
-        return _page(case, open_panel=trigger, forms={trigger: form}, status=400)
-    try:
+    form = step_form(spec, case)()  # the form checks only the CSRF token: the service checks the data
+
+    def fire():
         apply_step(case, trigger, current_user, version=posted_version(form), **step_values(spec, form))
-    except Refused as error:
-        db.session.rollback()
-        return _refused(case, error, trigger, form)
-    db.session.commit()
-    flash(_("Done: %(step)s.", step=spec.label), "success")
-    return redirect(url_for(".show", number=case.number))
+
+    return _post(case, trigger, form, fire, _("Done: %(step)s.", step=spec.label))
 
 
 @bp.post("/cases/<number>/sessions")
@@ -74,16 +69,11 @@ def step(number, trigger):
 def record_session(number):
     case = load_case(number, current_user)
     form = SessionForm()
-    if not form.validate():
-        return _page(case, open_panel="session", forms={"session": form}, status=400)
-    try:
+
+    def record():
         record_session_service(case, current_user, **_data(form, "csrf_token"))
-    except Refused as error:
-        db.session.rollback()
-        return _refused(case, error, "session", form)
-    db.session.commit()
-    flash(_("The mediation session is recorded."), "success")
-    return redirect(url_for(".show", number=case.number, _anchor="sessions"))
+
+    return _post(case, "session", form, record, _("The mediation session is recorded."), anchor="sessions")
 
 
 @bp.post("/cases/<number>/attachments")
@@ -91,10 +81,9 @@ def record_session(number):
 def upload_attachment(number):
     case = load_case(number, current_user)
     form = AttachmentForm()
-    if not form.validate():
-        return _page(case, open_panel="attachment", forms={"attachment": form}, status=400)
-    upload = form.file.data
-    try:
+
+    def attach():
+        upload = form.file.data
         add_attachment(
             case,
             current_user,
@@ -102,12 +91,8 @@ def upload_attachment(number):
             stream=upload.stream if upload else b"",
             description=form.description.data,
         )
-    except Refused as error:
-        db.session.rollback()
-        return _refused(case, error, "attachment", form)
-    db.session.commit()
-    flash(_("The file is attached."), "success")
-    return redirect(url_for(".show", number=case.number, _anchor="attachments"))
+
+    return _post(case, "attachment", form, attach, _("The file is attached."), anchor="attachments")
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -219,6 +204,21 @@ def _page(case, *, open_panel=None, forms=None, alert=None, gone=None, status=20
         max_upload=human_size(int(_config("ATTACHMENT_MAX_BYTES"))),
     )
     return body, status
+
+
+def _post(case, panel, form, action, done, anchor=None):
+    """A form posted on the case page: check it, act through the service, then commit and go back to the
+    case; a refusal re-renders the page with ``panel`` open and what was typed."""
+    if not form.validate():
+        return _page(case, open_panel=panel, forms={panel: form}, status=400)
+    try:
+        action()
+    except Refused as error:
+        db.session.rollback()
+        return _refused(case, error, panel, form)
+    db.session.commit()
+    flash(done, "success")
+    return redirect(url_for(".show", number=case.number, _anchor=anchor))
 
 
 def _refused(case, error, panel, form):

@@ -24,10 +24,7 @@ VISITS_PER_PAGE = 25
 @bp.route("/station/<code>/visits", methods=["GET", "POST"])
 @login_required
 def visits(code: str):
-    station = station_log.load_station(current_user, code)
-    keeper = policy.can_keep_station_books(current_user, station)
-    if request.method == "POST" and not keeper:
-        abort(403)
+    station, keeper = _books(code)
     form = VisitForm(data={"visited_at": local_now_input()})
     if form.validate_on_submit():
         record = form.to_input()
@@ -42,10 +39,7 @@ def visits(code: str):
 @bp.route("/station/<code>/roster", methods=["GET", "POST"])
 @login_required
 def roster(code: str):
-    station = station_log.load_station(current_user, code)
-    keeper = policy.can_keep_station_books(current_user, station)
-    if request.method == "POST" and not keeper:
-        abort(403)
+    station, keeper = _books(code)
     monday = station_log.parse_week(request.values.get("week"))
     form = RosterForm(data={"week": monday.isoformat()})
     if form.validate_on_submit():
@@ -69,3 +63,13 @@ def roster(code: str):
         today=local_date(utcnow()),
         timedelta=timedelta,
     )
+
+
+def _books(code: str):
+    """The station whose books are asked for (404 unless the user may read them), and whether the user
+    keeps them; only a keeper may post (403)."""
+    station = station_log.load_station(current_user, code)
+    keeper = policy.can_keep_station_books(current_user, station)
+    if request.method == "POST" and not keeper:
+        abort(403)
+    return station, keeper
