@@ -15,13 +15,13 @@ import psycopg
 import pytest
 from babel.dates import format_date as babel_format_date
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from werkzeug.security import generate_password_hash
 
 from mediation import create_app
 from mediation.config import TestConfig
 from mediation.extensions import db as _db
-from mediation.models import Agency, Station, User
+from mediation.models import Agency, Agreement, Case, Event, FollowUpVisit, Referral, Station, User
 from mediation.services.cases import CaseInput, register_case
 from mediation.services.parties import PartyInput
 from mediation.services.transitions import apply_step
@@ -228,6 +228,26 @@ def people(mediator, colleague, outsider, police_liaison, court_liaison, supervi
         "court_liaison": court_liaison,
         "supervisor": supervisor,
         "admin": admin,
+    }
+
+
+def snapshot(case_id):
+    """Everything a step may write: the case row, and its events, referrals, agreements and visits."""
+    table = Case.__table__
+    row = dict(_db.session.execute(select(table).where(table.c.id == case_id)).mappings().one())
+
+    def rows(model):
+        t = model.__table__
+        return [
+            tuple(r) for r in _db.session.execute(select(t).where(t.c.case_id == case_id).order_by(t.c.id))
+        ]
+
+    return {
+        "case": row,
+        "events": _db.session.scalar(select(func.count()).select_from(Event).where(Event.case_id == case_id)),
+        "referrals": rows(Referral),
+        "agreements": rows(Agreement),
+        "visits": rows(FollowUpVisit),
     }
 
 

@@ -14,9 +14,9 @@ from mediation import lifecycle, policy
 from mediation.clock import end_of_day, utcnow
 from mediation.errors import Conflict, Invalid, NotAllowed, Refused
 from mediation.extensions import db as _db
-from mediation.models import Agreement, Case, Event, FollowUpVisit, Referral, User
+from mediation.models import Case, Event, FollowUpVisit, User
 from mediation.services.transitions import apply_step
-from tests.conftest import fire, make_agency, make_case, make_user, step_data
+from tests.conftest import fire, make_agency, make_case, make_user, snapshot, step_data
 
 #: How a case reaches each state through real steps: (trigger, persona) in order.
 PATHS = {
@@ -104,26 +104,6 @@ def record_visit(case, *, done=True, performed=True, visitor=None):
 
 def event_count(case_id):
     return _db.session.scalar(select(func.count()).select_from(Event).where(Event.case_id == case_id))
-
-
-def snapshot(case_id):
-    """Everything a step may write: the case row, and its events, referrals, agreements and visits."""
-    table = Case.__table__
-    row = dict(_db.session.execute(select(table).where(table.c.id == case_id)).mappings().one())
-
-    def rows(model):
-        t = model.__table__
-        return [
-            tuple(r) for r in _db.session.execute(select(t).where(t.c.case_id == case_id).order_by(t.c.id))
-        ]
-
-    return {
-        "case": row,
-        "events": event_count(case_id),
-        "referrals": rows(Referral),
-        "agreements": rows(Agreement),
-        "visits": rows(FollowUpVisit),
-    }
 
 
 def assert_refused(case, trigger, actor, error, code, *, version=None, **data):

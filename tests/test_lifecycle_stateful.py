@@ -12,15 +12,14 @@ from hypothesis import HealthCheck, settings
 from hypothesis import event as tally
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from mediation import lifecycle
 from mediation.clock import local_date, utcnow
 from mediation.errors import Refused
-from mediation.extensions import db as _db
-from mediation.models import Agreement, Case, Event, FollowUpVisit, Referral
+from mediation.models import Case, Event, FollowUpVisit
 from mediation.services.transitions import apply_step
-from tests.conftest import make_case, step_data
+from tests.conftest import make_case, snapshot, step_data
 
 PERSONAS = ("mediator", "colleague", "outsider", "police_liaison", "court_liaison", "supervisor", "admin")
 #: Who serves at (or oversees) which station, and which agency each liaison speaks for.
@@ -33,20 +32,6 @@ ALL_FIELDS = sorted({f.name for s in lifecycle.STEPS.values() for f in s.fields}
 KEEP = {"station", "agency", "user", "user_station"}
 #: True about one time in eight.
 SELDOM = st.integers(0, 7).map(lambda n: n == 0)
-
-
-def snapshot(case_id):
-    table = Case.__table__
-    row = dict(_db.session.execute(select(table).where(table.c.id == case_id)).mappings().one())
-
-    def rows(model):
-        t = model.__table__
-        return [
-            tuple(r) for r in _db.session.execute(select(t).where(t.c.case_id == case_id).order_by(t.c.id))
-        ]
-
-    events = _db.session.scalar(select(func.count()).select_from(Event).where(Event.case_id == case_id))
-    return row, events, rows(Referral), rows(Agreement), rows(FollowUpVisit)
 
 
 def test_random_walks_keep_the_lifecycle_invariants(app, db, station, other_station, police, court, people):
