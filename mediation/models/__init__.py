@@ -1,16 +1,19 @@
 """All models, importable from one place."""
 
+from mediation.models.audit import AuditEntry
 from mediation.models.case import Case, CaseCounter
 from mediation.models.event import Event
 from mediation.models.party import CaseParty, Party
 from mediation.models.station import Agency, Station
 from mediation.models.station_log import DutyShift, Notification, VisitLogEntry
+from mediation.models.submission import Submission
 from mediation.models.user import User, user_station
 from mediation.models.work import Agreement, Attachment, FollowUpVisit, MediationSession, Referral
 
 __all__ = [
     "Agency",
     "Agreement",
+    "AuditEntry",
     "Attachment",
     "Case",
     "CaseCounter",
@@ -23,6 +26,7 @@ __all__ = [
     "Party",
     "Referral",
     "Station",
+    "Submission",
     "User",
     "VisitLogEntry",
     "user_station",
