@@ -115,4 +115,8 @@ AUDIT_ACTIONS = {
     "create_user": _l("Created an account"),
     "log_visitor": _l("Wrote a visitor into the visit log"),
     "set_roster": _l("Changed the duty roster"),
+    "set_setting": _l("Changed a setting"),
+    "load_holidays": _l("Loaded holiday calendar years"),
+    "set_holiday": _l("Changed a day of the holiday calendar"),
+    "confirm_holiday_year": _l("Marked a calendar year as complete"),
 }

@@ -129,13 +129,15 @@ def test_what_is_due_next_is_the_states_deadline(client, case, mediator):
 
 
 def test_an_overdue_case_says_by_how_many_days(client, db, station, mediator):
+    """Accepted 32 days ago, its 30-day mediation period ended two days ago."""
     late = register_case(
         mediator,
         station,
         CaseInput(title="Old dispute", category="neighbour", channel="walk_in"),
         [PartyInput(role="applicant", name="王芳")],
-        now=utcnow() - timedelta(days=5, hours=1),
+        now=utcnow() - timedelta(days=40),
     )
+    fire(late, "accept", mediator, now=utcnow() - timedelta(days=32))
     db.session.commit()
     login(client, mediator)
     html = page(client, late)

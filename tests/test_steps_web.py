@@ -144,7 +144,11 @@ def test_decline_with_a_choice(client, db, case, mediator):
     reload(db, case)
     assert (case.state, case.outcome) == ("closed", "declined")
     last = db.session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.id.desc())).first()
-    assert last.data == {"reason": "party_refused", "note": "Respondent will not come"}
+    assert last.data == {
+        "reason": "party_refused",
+        "note": "Respondent will not come",
+        "deadlines": {"met": ["acceptance"]},
+    }
 
 
 def test_a_step_the_user_may_not_take_is_403_and_changes_nothing(client, db, case, supervisor):
