@@ -54,7 +54,7 @@ class Audit:
 
 
 def _count(violations: list[dict]) -> str:
-    """ "2 rules (5 elements)": how many rules are broken, and on how many elements."""
+    """How many rules are broken, and on how many elements: "2 rules (5 elements)"."""
     return f"{len(violations)} rules ({sum(len(v['nodes']) for v in violations)} elements)"
 
 

@@ -97,11 +97,7 @@ def cases(db, station, mediator, police):
     }
 
 
-def heading(page):
-    return page.get_by_role("heading", level=1)
-
-
-def test_the_sign_in_page_and_a_refused_sign_in(page, live_server, audit, mediator):
+def test_the_sign_in_page_passes_axe_also_after_a_refused_sign_in(page, live_server, audit, mediator):
     page.goto(f"{live_server}/login")
     expect(page.locator("input[name=username]")).to_be_visible()
     audit.check(page, "sign-in")
@@ -113,7 +109,7 @@ def test_the_sign_in_page_and_a_refused_sign_in(page, live_server, audit, mediat
     audit.assert_no_blocking()
 
 
-def test_a_mediators_pages(page, live_server, audit, db, mediator, cases):
+def test_a_mediators_pages_pass_axe(page, live_server, audit, mediator, cases):
     sign_in(page, live_server, "wang")
     expect(page.locator("main tbody tr").first).to_be_visible()
     audit.check(page, "home (mediator)")
@@ -143,12 +139,14 @@ def test_a_mediators_pages(page, live_server, audit, db, mediator, cases):
 
     response = page.goto(f"{live_server}/no-such-page")
     assert response.status == 404
-    expect(heading(page)).to_have_text("404")
+    expect(page.get_by_role("heading", level=1)).to_have_text("404")
     audit.check(page, "404")
     audit.assert_no_blocking()
 
 
-def test_the_case_page_in_each_state_and_the_printable_agreement(page, live_server, audit, mediator, cases):
+def test_the_case_page_in_each_state_and_the_printable_agreement_pass_axe(
+    page, live_server, audit, mediator, cases
+):
     sign_in(page, live_server, "wang")
     page.goto(f"{live_server}/cases/{cases['registered']}")
     expect(page.locator("main header [data-state]")).to_have_attribute("data-state", "registered")
@@ -176,7 +174,7 @@ def test_the_case_page_in_each_state_and_the_printable_agreement(page, live_serv
     audit.assert_no_blocking()
 
 
-def test_the_supervisors_and_the_police_liaisons_pages(
+def test_the_supervisors_and_the_police_liaisons_pages_pass_axe(
     page, live_server, audit, supervisor, police_liaison, cases
 ):
     sign_in(page, live_server, "boss")
