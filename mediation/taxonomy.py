@@ -115,4 +115,8 @@ AUDIT_ACTIONS = {
     "create_user": _l("Created an account"),
     "log_visitor": _l("Wrote a visitor into the visit log"),
     "set_roster": _l("Changed the duty roster"),
+    "sign_in": _l("Signed in"),
+    "sign_in_failed": _l("Failed to sign in"),
+    "sign_in_throttled": _l("Sign-in refused after too many failures"),
+    "sign_out": _l("Signed out"),
 }

@@ -4,6 +4,7 @@ from mediation.models.audit import AuditEntry
 from mediation.models.case import Case, CaseCounter
 from mediation.models.event import Event
 from mediation.models.party import CaseParty, Party
+from mediation.models.sign_in import SignInSession
 from mediation.models.station import Agency, Station
 from mediation.models.station_log import DutyShift, Notification, VisitLogEntry
 from mediation.models.submission import Submission
@@ -25,6 +26,7 @@ __all__ = [
     "Notification",
     "Party",
     "Referral",
+    "SignInSession",
     "Station",
     "Submission",
     "User",
