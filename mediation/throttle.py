@@ -57,14 +57,15 @@ class SignInThrottle:
         ]
 
     def wait(self, attempt: Attempt) -> int:
-        """Seconds before ``attempt`` may be tried (0: now). Where several limits are full, the longest."""
+        """Whole seconds before ``attempt`` may be tried (0: now): past the moment the oldest failure leaves a
+        full window (a failure still counts at that very moment). Where several are full, the longest."""
         now = utcnow().timestamp()
         resets = [
             self.limiter.get_window_stats(limit, *key).reset_time
             for limit, key in self._counts(attempt)
             if not self.limiter.test(limit, *key)
         ]
-        return max((max(1, math.ceil(reset - now)) for reset in resets), default=0)
+        return max((max(1, math.floor(reset - now) + 1) for reset in resets), default=0)
 
     def failed(self, attempt: Attempt) -> None:
         """Count a failed ``attempt`` against each of its limits."""
