@@ -72,8 +72,8 @@ class User(db.Model):
 
     @staticmethod
     def check_password_of_nobody(password: str) -> bool:
-        """Check ``password`` against a hash made as real passwords are, and refuse: a sign-in to an unknown
-        or deactivated account costs what one to a real account does, so the time taken tells nothing."""
+        """Check ``password`` against a hash made as real passwords are, and refuse: a sign-in to an account
+        that does not exist costs what one to a real account does, so the time taken tells nothing."""
         check_password_hash(_nobodys_password_hash(), password)
         return False
 
