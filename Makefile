@@ -19,10 +19,15 @@ $(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile -d mediation/translations -D messages 2>&1 | grep -v '^compiling' || true
 
-run: $(VENV)/.installed translations
-	$(FLASK) db upgrade
-	$(FLASK) mediation seed-demo --if-empty
-	SESSION_COOKIE_SECURE=false $(FLASK) run --host 127.0.0.1 --port 5000
+# The app refuses to start without a real SECRET_KEY: a random one, made once and kept out of git (instance/).
+instance/secret_key: | $(BIN)/python
+	mkdir -p $(@D)
+	umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_hex(32))' > $@.new && mv $@.new $@
+
+run: $(VENV)/.installed translations instance/secret_key
+	SECRET_KEY="$$(cat instance/secret_key)" $(FLASK) db upgrade
+	SECRET_KEY="$$(cat instance/secret_key)" $(FLASK) mediation seed-demo --if-empty
+	SECRET_KEY="$$(cat instance/secret_key)" SESSION_COOKIE_SECURE=false $(FLASK) run --host 127.0.0.1 --port 5000
 
 # Browser tests drive Debian's Chromium (never a downloaded browser); install it when missing.
 /usr/bin/chromium:

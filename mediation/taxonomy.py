@@ -119,4 +119,8 @@ AUDIT_ACTIONS = {
     "load_holidays": _l("Loaded holiday calendar years"),
     "set_holiday": _l("Changed a day of the holiday calendar"),
     "confirm_holiday_year": _l("Marked a calendar year as complete"),
+    "sign_in": _l("Signed in"),
+    "sign_in_failed": _l("Failed to sign in"),
+    "sign_in_throttled": _l("Sign-in refused after too many failures"),
+    "sign_out": _l("Signed out"),
 }

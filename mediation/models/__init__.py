@@ -7,6 +7,7 @@ from mediation.models.deadline import Deadline
 from mediation.models.event import Event
 from mediation.models.party import CaseParty, Party
 from mediation.models.setting import Setting
+from mediation.models.sign_in import SignInSession
 from mediation.models.station import Agency, Station
 from mediation.models.station_log import DutyShift, Notification, VisitLogEntry
 from mediation.models.submission import Submission
@@ -32,6 +33,7 @@ __all__ = [
     "Party",
     "Referral",
     "Setting",
+    "SignInSession",
     "Station",
     "Submission",
     "User",
