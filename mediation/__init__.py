@@ -68,13 +68,14 @@ def _tune_sqlite(app, db) -> None:
 
 
 def _register_blueprints(app) -> None:
+    from mediation.audit_log.views import bp as audit_log
     from mediation.auth.views import bp as auth
     from mediation.case_page.views import bp as case_page
     from mediation.cases.views import bp as cases
     from mediation.parties.views import bp as parties
     from mediation.station.views import bp as station
 
-    for blueprint in (auth, cases, case_page, parties, station):
+    for blueprint in (auth, cases, case_page, parties, station, audit_log):
         app.register_blueprint(blueprint)
 
 
@@ -98,6 +99,7 @@ def _register_errors(app) -> None:
 
 
 def _register_template_helpers(app) -> None:
-    from mediation import templating
+    from mediation import templating, web
 
     templating.init_app(app)
+    web.init_app(app)

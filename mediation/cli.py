@@ -1,5 +1,6 @@
 """``flask --app mediation mediation …``: the administrator's command line."""
 
+import getpass
 import sys
 from pathlib import Path
 
@@ -8,15 +9,22 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from mediation import demo, lifecycle
+from mediation.cli_deadlines import deadlines, holidays
 from mediation.extensions import db
 from mediation.models import Agency, Station, User
 from mediation.models.station import AGENCY_KINDS
 from mediation.models.user import LIAISON_ROLES, ROLES
+from mediation.services import audit
 
 
 @click.group("mediation")
 def cli():
-    """Manage stations, agencies, accounts and demo data."""
+    """Manage stations, agencies, accounts, deadlines, the holiday calendar and demo data."""
+    audit.origin.set(f"cli:{getpass.getuser()}"[:64])
+
+
+cli.add_command(deadlines)
+cli.add_command(holidays)
 
 
 def _fail(message: str):
@@ -37,7 +45,13 @@ def create_station(code, name, address, district):
         _fail("CODE must be 1-16 letters or digits, e.g. XLG.")
     if db.session.scalar(select(Station).filter_by(code=code)):
         _fail(f"a station with code {code} already exists.")
-    db.session.add(Station(code=code, name=name.strip(), address=address, district=district))
+    station = Station(code=code, name=name.strip(), address=address, district=district)
+    db.session.add(station)
+    db.session.flush()
+    audit.record(
+        None, "station", "create_station", target=f"station:{code}", station=station,
+        new={"code": code, "name": station.name, "address": address, "district": district},
+    )  # fmt: skip
     db.session.commit()
     click.echo(f"Created station {code} {name}.")
 
@@ -56,9 +70,12 @@ def create_agency(code, name, kind, station_code):
     if db.session.scalar(select(Agency).filter_by(code=code)):
         _fail(f"an agency with code {code} already exists.")
     station = _station(station_code) if station_code else None
-    db.session.add(
-        Agency(code=code, name=name.strip(), kind=kind, station_id=station.id if station else None)
-    )
+    agency = Agency(code=code, name=name.strip(), kind=kind, station_id=station.id if station else None)
+    db.session.add(agency)
+    audit.record(
+        None, "station", "create_agency", target=f"agency:{code}", station=station,
+        new={"code": code, "name": agency.name, "kind": kind},
+    )  # fmt: skip
     db.session.commit()
     click.echo(f"Created {kind} agency {code} {name}.")
 
@@ -106,6 +123,10 @@ def create_user(username, role, station_codes, agency_code, password, display_na
     )
     user.set_password(password)
     db.session.add(user)
+    audit.record(
+        None, "account", "create_user", target=f"user:{username}",
+        new={"username": username, "role": role, "stations": list(station_codes), "agency": agency_code},
+    )  # fmt: skip
     db.session.commit()
     click.echo(f"Created {role} {username}.")
 

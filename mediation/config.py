@@ -62,16 +62,6 @@ class Config:
 
     CASES_PER_PAGE = 25
 
-    #: Deadlines in days (DOMAIN.md); local practice, so configurable.
-    DEADLINE_DAYS = {
-        "registered": 3,  # decide whether to accept
-        "mediating": 30,  # "generally concluded within one month"
-        "mediating_extension": 30,  # one extension, with both parties' consent
-        "referred": {"police": 1, "default": 3},  # the agency answers the referral
-        "with_agency": {"police": 5, "court": 30, "default": 15},  # the agency reports a result
-        "following_up": 7,  # first visit, when the agreement sets no performance deadline
-    }
-
 
 class TestConfig(Config):
     TESTING = True

@@ -54,6 +54,11 @@ def can_keep_station_books(actor, station) -> bool:
     return actor.role == "mediator" and station.id in actor.station_ids
 
 
+def can_read_audit_log(actor) -> bool:
+    """The audit log: admins read all of it, supervisors what concerns the stations they oversee."""
+    return actor.role == "admin" or (actor.role == "supervisor" and bool(actor.station_ids))
+
+
 def can_register_at(actor, station) -> bool:
     return actor.role == "mediator" and station.id in actor.station_ids
 

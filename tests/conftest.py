@@ -33,13 +33,29 @@ from mediation import create_app
 from mediation.clock import local_date, utcnow
 from mediation.config import TestConfig
 from mediation.extensions import db as _db
-from mediation.models import Agency, Agreement, Case, Event, FollowUpVisit, Referral, Station, User
+from mediation.models import (
+    Agency,
+    Agreement,
+    CalendarDay,
+    CalendarYear,
+    Case,
+    Event,
+    FollowUpVisit,
+    Referral,
+    Station,
+    User,
+)
+from mediation.services import calendar
 from mediation.services.cases import CaseInput, register_case
 from mediation.services.parties import PartyInput
 from mediation.services.transitions import apply_step
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKEND = os.environ.get("TEST_BACKEND", "sqlite")
+#: Tables no code may UPDATE or DELETE (a PostgreSQL trigger refuses it).
+APPEND_ONLY = ("event", "audit_log")
+#: Reference data the migrations seed; tests keep it (see ``db``).
+SEEDED = ("calendar_day", "calendar_year")
 
 
 # --- The clock ------------------------------------------------------------------------------------------
@@ -118,18 +134,48 @@ def app(database_url, tmp_path_factory):
     return app
 
 
+@pytest.fixture(scope="session")
+def seeded_calendar(app):
+    """How many calendar rows the migrations seed: each test leaves the holiday calendar as it found it."""
+    with app.app_context():
+        return _calendar_rows()
+
+
+def _calendar_rows():
+    return tuple(_db.session.scalar(select(func.count()).select_from(m)) for m in (CalendarDay, CalendarYear))
+
+
 @pytest.fixture
-def db(app):
-    """An app context with an empty database, emptied again afterwards (threads and live servers see it)."""
+def db(app, seeded_calendar):
+    """An app context with an empty database (but the seeded holiday calendar), emptied again afterwards
+    (threads and live servers see it)."""
     with app.app_context():
         yield _db
         _db.session.rollback()
         _db.session.remove()
-        tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
-        # DELETE, not TRUNCATE: on tables this small it is several times faster on PostgreSQL.
-        with _db.engine.begin() as conn:
-            for table in tables:
+        if _calendar_rows() != seeded_calendar:  # a test changed the calendar: seed it afresh
+            with _db.engine.begin() as conn:
+                conn.execute(text('DELETE FROM "calendar_day"'))
+                conn.execute(text('DELETE FROM "calendar_year"'))
+            calendar.seed_from_package()  # its audit entry goes with the rest below
+            _db.session.commit()
+        purge()
+
+
+def purge(keep=()) -> None:
+    """Delete every row but the seeded reference data and the tables in ``keep``."""
+    skip = {*APPEND_ONLY, *SEEDED, *keep}
+    tables = [t.name for t in reversed(_db.metadata.sorted_tables) if t.name not in skip]
+    with _db.engine.begin() as conn:
+        # The append-only tables refuse DELETE on PostgreSQL (a trigger); TRUNCATE is the purge.
+        if BACKEND == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in APPEND_ONLY)))
+        else:
+            for table in APPEND_ONLY:
                 conn.execute(text(f'DELETE FROM "{table}"'))
+        # DELETE, not TRUNCATE: on tables this small it is several times faster on PostgreSQL.
+        for table in tables:
+            conn.execute(text(f'DELETE FROM "{table}"'))
 
 
 @pytest.fixture(autouse=True)
@@ -172,14 +218,15 @@ def make_user(username, role="mediator", stations=(), agency=None, password="cor
     return user
 
 
-def make_case(station, actor, *, title="楼上漏水 Water leak", category="neighbour", parties=None, **extra):
+def make_case(
+    station, actor, *, title="楼上漏水 Water leak", category="neighbour", parties=None, now=None, **extra
+):
     parties = parties or [
         PartyInput(role="applicant", name="王芳", phone="13800000001"),
         PartyInput(role="respondent", name="李强", phone="13800000002"),
     ]
-    return register_case(
-        actor, station, CaseInput(title=title, category=category, channel="walk_in", **extra), parties
-    )
+    details = CaseInput(title=title, category=category, channel="walk_in", **extra)
+    return register_case(actor, station, details, parties, now=now)
 
 
 #: Data each step needs, for builders that walk a case through its lifecycle.

@@ -186,7 +186,7 @@ def test_an_error_keeps_what_was_typed(client, db, case, mediator):
         },
     )
     html = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Choose the court the parties applied to." in html and 'value="typed place"' in html
     db.session.expire_all()
     assert case.current_agreement.performance_place == ""

@@ -1,11 +1,11 @@
 """The case page (``case_page.show``): who may see it, what it shows, and how personal data is masked."""
 
 import re
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 
 import pytest
 
-from mediation.clock import LOCAL_ZONE, local_date, utcnow
+from mediation.clock import local_date, utcnow
 from mediation.services.cases import CaseInput, register_case
 from mediation.services.parties import PartyInput
 from tests.conftest import fire, login, make_agency, make_case, make_user, written
@@ -129,16 +129,15 @@ def test_what_is_due_next_is_the_states_deadline(client, case, mediator):
 
 
 def test_an_overdue_case_says_by_how_many_days(client, db, station, mediator):
-    # Registered at noon at the station five days ago: due at noon two days ago, so two days late at any hour.
-    five_days_ago = local_date(utcnow()) - timedelta(days=5)
-    noon_five_days_ago = datetime.combine(five_days_ago, time(12), tzinfo=LOCAL_ZONE)
+    """Accepted 32 days ago, its 30-day mediation period ended two days ago."""
     late = register_case(
         mediator,
         station,
         CaseInput(title="Old dispute", category="neighbour", channel="walk_in"),
         [PartyInput(role="applicant", name="王芳")],
-        now=noon_five_days_ago.astimezone(UTC),
+        now=utcnow() - timedelta(days=40),
     )
+    fire(late, "accept", mediator, now=utcnow() - timedelta(days=32))
     db.session.commit()
     login(client, mediator)
     html = page(client, late)

@@ -112,7 +112,7 @@ def test_without_the_tick_the_form_comes_back_with_the_error_and_what_was_typed(
     login(client, mediator)
     response = client.post(f"/cases/{case.number}/sessions", data=SESSION)
     html = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert (
         'id="session-rights_notified-error"' in html and "rights and duties before the first session" in html
     )

@@ -12,9 +12,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from mediation import lifecycle, taxonomy
-from mediation.clock import end_of_day, local_date
+from mediation.clock import local_date
 from mediation.extensions import db
 from mediation.models import Agency, Case, Event, User
+from mediation.services import deadlines
 from mediation.services.agreements import JC_DECISIONS
 from mediation.services.attachments import human_size
 from mediation.services.parties import mask_id_number, mask_phone
@@ -126,6 +127,9 @@ def _entry(event: Event, names, personal_data: bool) -> Entry:
     for key, value in (event.data or {}).items():
         if key in HIDDEN_KEYS or value in (None, "", [], {}):
             continue
+        if key == "deadlines" and isinstance(value, dict):
+            items += _deadline_items(value)
+            continue
         spec = specs.get(key)
         label = spec.label if spec else DATA_LABELS.get(key, key.replace("_", " ").capitalize())
         text = _value(key, value, spec, names, personal_data)
@@ -166,6 +170,34 @@ def _value(key, value, spec, names, personal_data: bool) -> str:
     if isinstance(value, list):
         return listing(value)
     return str(value)
+
+
+DEADLINE_GROUPS = {
+    "opened": _l("Deadline set"),
+    "met": _l("Deadline met"),
+    "cancelled": _l("Deadline no longer applies"),
+}
+
+
+def _deadline_items(changes: dict) -> list[Item]:
+    """What a step did to the deadlines: each one set (with when it falls due), met or cancelled."""
+    items = []
+    for group, label in DEADLINE_GROUPS.items():
+        for entry in changes.get(group) or []:
+            kind = entry.get("kind") if isinstance(entry, dict) else entry
+            rule = lifecycle.DEADLINES.get(kind)
+            text = str(rule.label) if rule else str(kind)
+            if isinstance(entry, dict) and entry.get("due_at"):
+                text = _("%(what)s, by %(when)s", what=text, when=_due(entry["due_at"]))
+            items.append(Item(str(label), text))
+    return items
+
+
+def _due(text: str) -> str:
+    try:
+        return deadline_text(datetime.fromisoformat(text))
+    except ValueError:
+        return text
 
 
 def _party(text) -> str:
@@ -223,39 +255,35 @@ class _Names:
 
 
 @dataclass
-class Deadline:
+class Due:
+    """An open deadline as the case page shows it."""
+
     label: str
     due_at: datetime
+    #: ``services.deadlines.status``: overdue, due soon, on time (or lapsed, for an optional window).
+    status: str
     #: Whole days late (counted in local days), 0 when not overdue.
     days_late: int
+    #: Counted Monday–Friday through a year the holiday calendar does not know.
+    calendar_unknown: bool
 
     @property
     def when(self) -> str:
         return deadline_text(self.due_at)
 
 
-def deadlines(case: Case, now: datetime) -> list[Deadline]:
-    """What is due on ``case``: its state's deadline and, while following up an agreement, the window for
-    applying for judicial confirmation (30 days from the agreement taking effect, DOMAIN §4)."""
+def due_list(case: Case, now: datetime) -> list[Due]:
+    """What is due on ``case``, soonest first: its open deadlines, without a window already passed."""
     out = []
-    state = lifecycle.STATES[case.state]
-    if case.due_at is not None:
-        out.append(Deadline(str(state.due_label or state.label), case.due_at, _days_late(case.due_at, now)))
-    agreement = case.current_agreement
-    if (
-        case.state == "following_up"
-        and agreement is not None
-        and agreement.effective_on is not None
-        and agreement.jc_applied_on is None
-        and not agreement.oral
-    ):
-        due = end_of_day(agreement.effective_on + timedelta(days=30))
-        if due >= now:
-            out.append(Deadline(_("Last day to apply for judicial confirmation (optional)"), due, 0))
+    for row in deadlines.open_deadlines(case):
+        status = deadlines.status(row, now)
+        if status == deadlines.LAPSED:
+            continue
+        late = _days_late(row.due_at, now) if status == deadlines.OVERDUE else 0
+        out.append(Due(str(row.rule.label), row.due_at, status, late, not row.calendar_known))
     return out
 
 
 def _days_late(due: datetime, now: datetime) -> int:
-    if due >= now:
-        return 0
-    return max(1, (local_date(now) - local_date(due)).days)
+    """Local days since the deadline's last day (a deadline at local midnight ends the day before)."""
+    return max(1, (local_date(now) - local_date(due - timedelta(microseconds=1))).days)

@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -15,6 +14,7 @@ from mediation.clock import local_date, utcnow
 from mediation.errors import Invalid
 from mediation.extensions import db
 from mediation.models import Case, CaseCounter, CaseParty, DutyShift, Station, User, user_station
+from mediation.services import deadlines
 from mediation.services.parties import PartyInput, check_parties, resolve_party
 from mediation.services.transitions import record_event
 
@@ -77,8 +77,8 @@ def register_case(
         db.session.flush()
         seen.add(party.id)
         case.party_links.append(CaseParty(party=party, role=party_input.role, position=position))
-    case.due_at = lifecycle.deadline_for(case, current_app.config["DEADLINE_DAYS"])
     db.session.flush()
+    opened = deadlines.open_(case, lifecycle.INTAKE_OPENS, now=now, by="register")
     record_event(
         case,
         actor,
@@ -88,6 +88,7 @@ def register_case(
             "number": case.number,
             "mediator": case.mediator.username if case.mediator else None,
             "parties": [f"{link.role}:{link.party.name}" for link in case.party_links],
+            **deadlines.for_event(opened, [], []),
         },
         now=now,
     )

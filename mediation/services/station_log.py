@@ -17,6 +17,7 @@ from mediation.errors import Conflict, Invalid, NotFound
 from mediation.extensions import db
 from mediation.ids import parse_id
 from mediation.models import Case, DutyShift, Station, User, VisitLogEntry
+from mediation.services import audit
 from mediation.services.transitions import record_event
 
 PHONE = re.compile(r"^\+?[0-9][0-9 \-]{4,19}$")
@@ -83,6 +84,11 @@ def record_visit(actor, station: Station, data: VisitInput, *, now: datetime | N
     )
     db.session.add(entry)
     db.session.flush()
+    # The log entry holds the visitor's particulars; the audit log only says that it was written.
+    audit.record(
+        actor, "station", "log_visitor", target=f"visit_log:{entry.id}", station=station,
+        new={"visited_at": visited_at}, now=now,
+    )  # fmt: skip
     return entry
 
 
@@ -216,4 +222,12 @@ def set_week_roster(
     if removed:
         db.session.execute(delete(DutyShift).where(DutyShift.id.in_(removed)))
     db.session.flush()
+    if added or removed:
+        names = {u.id: u.username for u in station_mediators(station)} | {actor.id: actor.username}
+        gone = [key for key, shift_id in current.items() if shift_id in removed]
+        audit.record(
+            actor, "station", "set_roster", target=f"station:{station.code}", station=station,
+            old={"off_duty": [f"{day.isoformat()} {names.get(uid, uid)}" for day, uid in sorted(gone)]},
+            new={"on_duty": [f"{day.isoformat()} {names.get(uid, uid)}" for day, uid in sorted(added)]},
+        )  # fmt: skip
     return len(added), len(removed)

@@ -3,16 +3,16 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, HiddenField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from mediation.cases.forms import Needed
 from mediation.clock import from_local_input
 from mediation.services.station_log import VisitInput
+from mediation.web import OnceForm
 
 
-class VisitForm(FlaskForm):
+class VisitForm(OnceForm):
     visitor_name = StringField(_l("Visitor's name"), validators=[Needed(), Length(max=100)])
     visitor_phone = StringField(
         _l("Phone"), validators=[Length(max=32)], render_kw={"type": "tel", "inputmode": "tel"}
@@ -36,7 +36,7 @@ class VisitForm(FlaskForm):
         )
 
 
-class RosterForm(FlaskForm):
+class RosterForm(OnceForm):
     """The week's checkboxes are named ``duty`` with values ``YYYY-MM-DD:<user id>``."""
 
     week = HiddenField()
