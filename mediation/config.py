@@ -52,6 +52,8 @@ class Config:
     #: Login throttling; set a Redis URI in production so every app instance shares the count.
     RATELIMIT_STORAGE_URI = "memory://"
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    #: The intake type-ahead, per user: typing asks about once a keystroke pause, never this often.
+    PARTY_SEARCH_RATE_LIMIT = "60 per minute;600 per hour"
 
     LANGUAGES = ("zh_Hans_CN", "en")
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
@@ -81,6 +83,7 @@ class TestConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     #: Throttling stays on (the extension is configured once per process); tests lower the limit to test it.
     LOGIN_RATE_LIMIT = "1000 per minute"
+    PARTY_SEARCH_RATE_LIMIT = "1000 per minute"
     BABEL_DEFAULT_LOCALE = "en"
 
 

@@ -10,7 +10,7 @@ from mediation.services.cases import CaseInput, register_case
 from mediation.services.parties import PartyInput
 from tests.conftest import fire, login, make_agency, make_case, make_user, written
 
-PHONE, ID_NUMBER = "13800000001", "110101198001011234"
+PHONE, ID_NUMBER = "13800000001", "110101198001051234"
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from mediation.clock import local_date, utcnow
 from mediation.errors import Invalid
 from mediation.extensions import db
 from mediation.models import Case, CaseCounter, CaseParty, DutyShift, Station, User, user_station
-from mediation.services.parties import PartyInput, check_parties, resolve_party
+from mediation.services.parties import PartyInput, check_parties, record_completed_at_intake, resolve_party
 from mediation.services.transitions import record_event
 
 
@@ -48,7 +48,7 @@ def register_case(
     """
     policy.require(policy.can_register_at(actor, station), _("You do not serve at this station."))
     now = now or utcnow()
-    values = check_intake(actor, station, details, parties, mediator)
+    values, files = check_intake(actor, station, details, parties, mediator, local_date(now))
 
     year = local_date(now).year
     seq = next_sequence(station.id, year)
@@ -66,9 +66,9 @@ def register_case(
         **values,
     )
     db.session.add(case)
-    seen = set()
-    for position, party_input in enumerate(parties):
-        party = resolve_party(party_input)
+    seen, completed = set(), []
+    for position, (party_input, file) in enumerate(zip(parties, files, strict=True)):
+        party, old, new = resolve_party(party_input, file)
         if party.id is not None and party.id in seen:
             continue
         if party.id is None:
@@ -77,6 +77,8 @@ def register_case(
         db.session.flush()
         seen.add(party.id)
         case.party_links.append(CaseParty(party=party, role=party_input.role, position=position))
+        if new:
+            completed.append((party, old, new))
     case.due_at = lifecycle.deadline_for(case, current_app.config["DEADLINE_DAYS"])
     db.session.flush()
     record_event(
@@ -91,6 +93,8 @@ def register_case(
         },
         now=now,
     )
+    for party, old, new in completed:
+        record_completed_at_intake(actor, case, party, old, new, now=now)
     return case
 
 
@@ -130,24 +134,26 @@ def validate_details(details: CaseInput) -> dict:
     }
 
 
-def check_intake(actor, station, details: CaseInput, parties: list[PartyInput], mediator) -> dict:
-    """Every problem with an intake at once (details, parties, mediator); else the checked details."""
+def check_intake(
+    actor, station, details: CaseInput, parties: list[PartyInput], mediator, today
+) -> tuple[dict, list]:
+    """Every problem with an intake at once (details, parties, mediator); else the checked details and the
+    file found for each party (``None`` for someone new). Files that differ from what was typed make it a
+    ``PartiesToConfirm``."""
     fields, values = {}, None
     try:
         values = validate_details(details)
     except Invalid as error:
         fields.update(error.fields)
-    try:
-        check_parties(actor, parties)
-    except Invalid as error:
-        fields.update(error.fields)
+    checked = check_parties(actor, parties, today)
+    fields.update(checked.errors)
     if not any(p.role == "applicant" for p in parties):
         fields["parties"] = _("Name at least one applicant.")
     if mediator is not None and (mediator.role != "mediator" or station.id not in mediator.station_ids):
         fields["mediator"] = _("Choose a mediator who serves at this station.")
     if fields:
-        raise Invalid(_("Some information is missing or wrong."), fields=fields)
-    return values
+        raise checked.refusal(_("Some information is missing or wrong."), fields)
+    return values, checked.files
 
 
 def next_sequence(station_id: int, year: int) -> int:
