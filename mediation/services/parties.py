@@ -306,9 +306,9 @@ def _compare(actor, file: Party, found_by: str, data: PartyInput, values: dict):
             )
     if name_differs and (not seen or data.same_person is None):
         errors["match"] = (
-            _("The name typed differs from the file picked: is it the same person?")
+            _("The name typed differs from the file picked: say whether it is the same person.")
             if found_by == "picked"
-            else _("Someone on file has these details under another name: is it the same person?")
+            else _("Someone on file has these details under another name: say whether it is the same person.")
         )
     elif name_differs and data.same_person is False:
         if found_by in ("picked", "name_phone"):

@@ -1,7 +1,7 @@
 // The intake form: add and remove party blocks, find people already on file as a name or a whole phone
 // number is typed (one file per person), show a person's or an organisation's fields, and offer only the
-// chosen station's mediators. Without this script the form still
-// works: it has three party blocks and blank ones are ignored.
+// chosen station's mediators. Without this script the form still works: it has three party blocks, blank
+// ones are ignored, and every block shows a person's and an organisation's fields.
 (function () {
   "use strict";
 
