@@ -468,13 +468,19 @@ def test_a_stale_form_is_refused_with_409_and_shows_what_is_saved_now(
     assert db.session.get(Party, wang.id).occupation == "司机"
 
 
-def test_a_concurrent_edit_of_the_same_version_is_a_conflict(db, case, wang, mediator):
-    """Two edits from the same version: the second one's UPDATE finds another version and is refused."""
+def test_an_edit_committed_by_someone_else_meanwhile_is_a_conflict_not_overwritten(db, case, wang, mediator):
+    """The form's version was right when read, but another request changed the file before this one
+    wrote: the UPDATE finds another version and is refused."""
     version = wang.version
-    update_party(mediator, case, wang, version=version, occupation="司机")
-    db.session.commit()
+    with db.engine.begin() as other:
+        other.execute(
+            text("UPDATE party SET occupation = '司机', version = version + 1 WHERE id = :id"),
+            {"id": wang.id},
+        )
     with pytest.raises(Conflict):
         update_party(mediator, case, wang, version=version, occupation="教师")
+    db.session.rollback()
+    assert db.session.get(Party, wang.id).occupation == "司机"
 
 
 @pytest.mark.parametrize("version", ["", "x", "²", "9" * 400, "-1"])

@@ -15,7 +15,13 @@ from mediation.clock import local_date, utcnow
 from mediation.errors import Invalid
 from mediation.extensions import db
 from mediation.models import Case, CaseCounter, CaseParty, DutyShift, Station, User, user_station
-from mediation.services.parties import PartyInput, check_parties, record_completed_at_intake, resolve_party
+from mediation.services.parties import (
+    PartyInput,
+    check_parties,
+    flush_file,
+    record_completed_at_intake,
+    resolve_party,
+)
 from mediation.services.transitions import record_event
 
 
@@ -74,7 +80,7 @@ def register_case(
         if party.id is None:
             party.created_at = now  # the file opens with the case (back-dated imports included)
         db.session.add(party)
-        db.session.flush()
+        flush_file()
         seen.add(party.id)
         case.party_links.append(CaseParty(party=party, role=party_input.role, position=position))
         if new:

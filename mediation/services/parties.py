@@ -510,13 +510,7 @@ def update_party(actor, case: Case, party: Party, *, version, now: datetime | No
     old, new = audit.changes(before, particulars_of(party))
     if not new:
         return {}
-    try:
-        db.session.flush()
-    except StaleDataError as error:
-        raise Conflict(
-            _("Someone else changed this party's particulars meanwhile. Review them and try again."),
-            code="stale_version",
-        ) from error
+    flush_file()
     role = next(link.role for link in case.party_links if link.party_id == party.id)
     data = {"party": party.id, "name": party.name, "role": role, "old": old, "new": new}
     record_event(case, actor, "party", "update_party", data, now=now)
@@ -546,6 +540,18 @@ def record_completed_at_intake(actor, case: Case, party: Party, old: dict, new: 
         new=_as_the_log_shows(new),
         now=now,
     )
+
+
+def flush_file() -> None:
+    """Flush, turning a file changed by someone else at the same moment (its version moved) into a
+    ``Conflict``: a correction or an intake that fills a file never overwrites another one's change."""
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise Conflict(
+            _("Someone else changed this party's particulars meanwhile. Review them and try again."),
+            code="stale_version",
+        ) from error
 
 
 def _edited(party: Party, changes: dict) -> tuple[dict, dict]:
