@@ -493,10 +493,7 @@ def update_party(actor, case: Case, party: Party, *, version, now: datetime | No
         _("Only the station's mediators correct a party's particulars, while the case is open."),
     )
     if parse_id(version) != party.version:
-        raise Conflict(
-            _("Someone else changed this party's particulars meanwhile. Review them and try again."),
-            code="stale_version",
-        )
+        raise _changed_meanwhile()
     now = now or utcnow()
     values, errors = _edited(party, changes)
     errors = {**particulars_problems(values, local_date(now)), **errors, **_numbers_taken(party, values)}
@@ -548,10 +545,14 @@ def flush_file() -> None:
     try:
         db.session.flush()
     except StaleDataError as error:
-        raise Conflict(
-            _("Someone else changed this party's particulars meanwhile. Review them and try again."),
-            code="stale_version",
-        ) from error
+        raise _changed_meanwhile() from error
+
+
+def _changed_meanwhile() -> Conflict:
+    return Conflict(
+        _("Someone else changed this party's particulars meanwhile. Review them and try again."),
+        code="stale_version",
+    )
 
 
 def _edited(party: Party, changes: dict) -> tuple[dict, dict]:
