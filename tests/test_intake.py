@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from mediation.clock import local_date, utcnow
 from mediation.models import AuditEntry, Case, DutyShift, Event, Party
-from mediation.services.parties import PartyInput
+from mediation.services.parties import PartiesToConfirm, PartyInput
 from tests.conftest import login, make_case, make_station, make_user
 
 
@@ -370,6 +370,15 @@ def test_a_name_that_differs_from_the_file_found_is_shown_and_asked_never_replac
     assert f'name="parties-0-seen_party_id" type="hidden" value="{liu.id}"' in page
     # Everything typed is still there.
     assert 'value="王小二"' in page and 'value="13600000000"' in page and 'value="3-502"' in page
+
+
+def test_the_refusal_carries_the_file_as_shown_for_the_api(db, station, mediator, liu):
+    with pytest.raises(PartiesToConfirm) as refused:
+        make_case(station, mediator, parties=[PartyInput(role="applicant", name="王小二", id_number=LIU_ID)])
+    body = refused.value.as_json()["error"]
+    assert body["code"] == "confirm_party" and "parties-0-match" in body["fields"]
+    assert body["matches"]["0"]["name"] == "刘*华" and body["matches"]["0"]["found_by"] == "id_number"
+    assert "刘建华" not in str(body) and "13712345678" not in str(body)
 
 
 def test_the_same_person_confirmed_joins_their_file_which_keeps_its_name(client, db, mediator, liu):

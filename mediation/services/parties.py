@@ -8,7 +8,7 @@ differs from the one typed, nor changes its phone or address, without the typist
 """
 
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
 from flask_babel import gettext as _
@@ -215,6 +215,12 @@ class PartiesToConfirm(Invalid):
     def __init__(self, message, *, fields: dict, matches: dict[int, FileMatch]):
         super().__init__(message, fields=fields)
         self.matches = matches
+
+    def as_json(self) -> dict:
+        """The refusal for the API: the files found too, keyed by the party's position, as shown."""
+        body = super().as_json()
+        body["error"]["matches"] = {str(i): asdict(match) for i, match in self.matches.items()}
+        return body
 
 
 @dataclass
