@@ -1,5 +1,6 @@
 """``flask --app mediation mediation …``: the administrator's command line."""
 
+import getpass
 import sys
 from pathlib import Path
 
@@ -8,6 +9,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from mediation import demo, lifecycle
+from mediation.cli_deadlines import deadlines, holidays
 from mediation.extensions import db
 from mediation.models import Agency, Station, User
 from mediation.models.station import AGENCY_KINDS
@@ -17,8 +19,12 @@ from mediation.services import audit
 
 @click.group("mediation")
 def cli():
-    """Manage stations, agencies, accounts and demo data."""
-    audit.origin.set("cli")
+    """Manage stations, agencies, accounts, deadlines, the holiday calendar and demo data."""
+    audit.origin.set(f"cli:{getpass.getuser()}"[:64])
+
+
+cli.add_command(deadlines)
+cli.add_command(holidays)
 
 
 def _fail(message: str):

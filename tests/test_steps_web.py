@@ -2,12 +2,13 @@
 fires them, refusing what is not allowed and keeping what was typed when something is missing."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from mediation import lifecycle, policy
+from mediation.clock import local_date, utcnow
 from mediation.models import Event
 from tests.conftest import fire, login, make_case
 
@@ -119,7 +120,7 @@ def test_reach_agreement_with_a_date_and_a_confirmation(client, db, case, mediat
     fire(case, "accept", mediator)
     db.session.commit()
     login(client, mediator)
-    deadline = date.today() + timedelta(days=10)
+    deadline = local_date(utcnow()) + timedelta(days=10)
     response = post(
         client,
         case,
@@ -144,7 +145,11 @@ def test_decline_with_a_choice(client, db, case, mediator):
     reload(db, case)
     assert (case.state, case.outcome) == ("closed", "declined")
     last = db.session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.id.desc())).first()
-    assert last.data == {"reason": "party_refused", "note": "Respondent will not come"}
+    assert last.data == {
+        "reason": "party_refused",
+        "note": "Respondent will not come",
+        "deadlines": {"met": ["acceptance"]},
+    }
 
 
 def test_a_step_the_user_may_not_take_is_403_and_changes_nothing(client, db, case, supervisor):
@@ -207,7 +212,7 @@ def test_an_unticked_confirmation_keeps_the_typed_terms(client, db, case, mediat
         case,
         "reach_agreement",
         terms="李强 repairs the pipe",
-        performance_deadline=(date.today() + timedelta(days=3)).isoformat(),
+        performance_deadline=(local_date(utcnow()) + timedelta(days=3)).isoformat(),
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -224,7 +229,7 @@ def test_a_failed_guard_is_shown_on_the_form(client, db, case, mediator):
         case,
         "reach_agreement",
         terms="Pay",
-        performance_deadline=(date.today() - timedelta(days=3)).isoformat(),
+        performance_deadline=(local_date(utcnow()) - timedelta(days=3)).isoformat(),
         signatures_recorded="y",
     )
     assert response.status_code == 422

@@ -21,7 +21,7 @@ from mediation.case_page.forms import (
     step_form,
     step_values,
 )
-from mediation.case_page.timeline import deadlines, timeline
+from mediation.case_page.timeline import due_list, timeline
 from mediation.clock import local_date, local_now_input, utcnow
 from mediation.errors import Conflict
 from mediation.extensions import db
@@ -204,7 +204,7 @@ def _page(case, *, open_panel=None, forms=None, alert=None, gone=None, status=20
         gone=gone,
         can_work=can_work,
         pd=policy.personal_data(current_user, case, "case_page"),
-        deadlines=deadlines(case, now),
+        deadlines=due_list(case, now),
         entries=timeline(case, policy.personal_data(current_user, case, "timeline")),
         extensions=listing(f".{e}" for e in _config("ATTACHMENT_EXTENSIONS")),
         max_upload=human_size(int(_config("ATTACHMENT_MAX_BYTES"))),

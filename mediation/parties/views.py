@@ -5,15 +5,16 @@ What each page shows of a party is ``policy.personal_data``'s answer for that pa
 full phone, ID number or address writes that into the audit log (``services.parties.record_view``).
 """
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, abort, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from mediation import policy
 from mediation.clock import local_date, utcnow
 from mediation.errors import Conflict
-from mediation.extensions import db, limiter
+from mediation.extensions import db
 from mediation.models import Party
+from mediation.parties import throttle
 from mediation.parties.forms import PartyEditForm
 from mediation.services.parties import (
     age_on,
@@ -27,6 +28,7 @@ from mediation.services.parties import (
 from mediation.web import commit, load_case, submit
 
 bp = Blueprint("parties", __name__)
+bp.record_once(throttle.init_app)
 
 
 @bp.app_template_global()
@@ -43,7 +45,7 @@ def show(id: int):
     if not cases:
         abort(404)
     view = policy.personal_data_across(current_user, [case for case, _role in cases], "party_file")
-    return _private(render_template("parties/show.html", party=party, cases=cases, pd=view))
+    return render_template("parties/show.html", party=party, cases=cases, pd=view)
 
 
 @bp.get("/parties/<id:id>/personal-data")
@@ -68,22 +70,20 @@ def personal_data(id: int):
         view = policy.personal_data_across(current_user, cases, "party_file")
     values = commit(lambda: reveal(current_user, party, view))
     if request.accept_mimetypes.best == "application/json":
-        return _private(jsonify(values=values))
+        return jsonify(values=values)
     back = url_for("case_page.show", number=number, _anchor="parties") if number else url_for(".show", id=id)
-    return _private(render_template("parties/personal_data.html", party=party, values=values, back=back))
-
-
-def _search_limit() -> str:
-    return current_app.config["PARTY_SEARCH_RATE_LIMIT"]
+    return render_template("parties/personal_data.html", party=party, values=values, back=back)
 
 
 @bp.get("/parties/search")
 @login_required
-# Per user, so that nobody can spell out masked details by asking again and again.
-@limiter.limit(_search_limit, key_func=lambda: f"party-search:{current_user.get_id()}")
 def search():
     """JSON for the intake type-ahead: people in cases the user may see whose name contains ``q``, or whose
-    phone or ID number is ``q`` in full; phones and ID numbers masked, as ``policy`` shows them there."""
+    phone or ID number is ``q`` in full; phones and ID numbers masked, as ``policy`` shows them there.
+    Throttled per user: a 429 in JSON says truthfully how long to wait."""
+    wait = throttle.wait_before_search(current_user.id)
+    if wait:
+        return _throttled(wait)
     found = search_parties(current_user, (request.args.get("q") or "")[:50])
     cases = visible_cases_of(current_user, [p.id for p in found])
     results = []
@@ -100,15 +100,10 @@ def search():
                 "url": url_for("parties.show", id=party.id),
             }
         )
-    return _private(jsonify(results=results))
+    return jsonify(results=results)
 
 
-@bp.errorhandler(429)
-def _throttled(_error):
-    """The type-ahead (this blueprint's only throttled address) answers its throttle in JSON, and says
-    truthfully how long to wait."""
-    limit = limiter.current_limit
-    wait = max(1, int(limit.reset_at - utcnow().timestamp())) if limit is not None else 60
+def _throttled(wait: int):
     message = _("Too many searches in a short time. Wait %(seconds)d seconds, then type again.", seconds=wait)
     response = jsonify({"error": {"code": "too_many_requests", "message": message, "retry_after": wait}})
     response.status_code = 429
@@ -129,7 +124,7 @@ def edit(number, party_id: int):
     view = policy.personal_data(current_user, case, "party_form")
     if request.method == "GET":
         commit(lambda: record_view(current_user, party, view))
-        return _private(_edit_page(case, party, PartyEditForm.for_party(party)))
+        return _edit_page(case, party, PartyEditForm.for_party(party))
     form = PartyEditForm()
     return submit(
         form,
@@ -156,12 +151,5 @@ def _edit_again(case, party, form, status, error):
         db.session.refresh(party)
         form.version.data = str(party.version)
         saved = PartyEditForm.for_party(party, formdata=None)
-        return _private(_edit_page(case, party, form, status, alert=error.message, saved=saved))
-    return _private(_edit_page(case, party, form, status))
-
-
-def _private(response):
-    """Pages with personal data are never kept by a browser or a proxy."""
-    response = current_app.make_response(response)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+        return _edit_page(case, party, form, status, alert=error.message, saved=saved)
+    return _edit_page(case, party, form, status)

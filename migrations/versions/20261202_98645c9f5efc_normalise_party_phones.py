@@ -1,7 +1,7 @@
 """parties' phones in one written form, so one phone written two ways is one number
 
 Revision ID: 98645c9f5efc
-Revises: 9d3c5a7e6b12
+Revises: 5e2b9c4d7a18
 Create Date: 2026-12-02 09:00:00
 
 Phones were stored as typed ("138 1234 5678", "+86-13812345678"); matching a person by phone now compares
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '98645c9f5efc'
-down_revision = '9d3c5a7e6b12'
+down_revision = '5e2b9c4d7a18'
 branch_labels = None
 depends_on = None
 
