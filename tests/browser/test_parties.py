@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from mediation.models import AuditEntry, Case, Party, User
 from mediation.services.parties import PartyInput
-from tests.browser.conftest import sign_in
+from tests.browser.axe import Audit
+from tests.browser.conftest import new_page, sign_in
 from tests.conftest import make_case, make_station, make_user
 
 pytestmark = pytest.mark.browser
@@ -106,3 +107,43 @@ def test_show_in_full_puts_the_details_in_place_and_the_view_is_recorded(page, l
     fresh(db)
     entry = db.session.scalars(select(AuditEntry).filter_by(action="view_personal_data")).one()
     assert entry.target == f"party:{liu.id}" and entry.case_id == case.id
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+def test_the_party_pages_pass_axe(browser, live_server, db, stations, locale):
+    """The match panel at intake, "Show in full" without the script, and the form that corrects particulars
+    (also refused) have no serious or critical axe-core violation, in Chinese and in English."""
+    mediator = db.session.scalar(select(User).filter_by(username="wang"))
+    case = make_case(
+        stations, mediator, parties=[PartyInput(role="applicant", name=LIU[0], id_number=LIU[2])]
+    )
+    liu = case.party_links[0].party
+    db.session.commit()
+    audit = Audit(where=locale)
+    page = new_page(browser, locale=locale)
+    page.emulate_media(reduced_motion="reduce")
+    sign_in(page, live_server, "wang")
+
+    page.goto(f"{live_server}/cases/new")
+    page.locator("select[name=category]").select_option("neighbour")
+    page.locator("input[name=title]").fill("Noise at night")
+    page.locator("input[name='parties-0-name']").fill("王小二")
+    page.locator("input[name='parties-0-id_number']").fill(LIU[2])
+    page.locator("input[name='parties-0-phone']").fill("139 0000 1111")
+    page.locator("form[data-intake] button[type=submit]").click()
+    expect(page.locator("[data-match]")).to_be_visible()
+    audit.check(page, "intake, a file to confirm")
+
+    page.goto(f"{live_server}/parties/{liu.id}/personal-data?case={case.number}")
+    expect(page.locator("[data-field=phone]")).to_have_text(LIU[1])
+    audit.check(page, "personal data shown in full")
+
+    page.goto(f"{live_server}/cases/{case.number}/parties/{liu.id}")
+    expect(page.locator("input[name=phone]")).to_have_value(LIU[1])
+    audit.check(page, "correct particulars")
+    page.locator("input[name=phone]").fill("12")
+    page.locator("form[data-party-form] button[type=submit]").click()
+    expect(page.locator("#phone-error")).to_be_visible()
+    audit.check(page, "correct particulars, refused")
+    page.context.close()
+    audit.assert_no_blocking()
