@@ -104,8 +104,9 @@ def populate(conn, *, stations=2000, mediators_per_station=4, cases=1_000_000, e
     run("""INSERT INTO case_counter (station_id, year, last_seq)
            SELECT station_id, year, max(seq) FROM "case" GROUP BY station_id, year""")
     run(
-        """INSERT INTO party (kind, name, phone, id_number, address, sex, ethnicity, occupation, created_at)
-           SELECT 'person', '当事人' || g, '138' || lpad(g::text, 8, '0'), '', '', '', '', '', now()
+        """INSERT INTO party (kind, name, phone, id_number, address, sex, ethnicity, occupation,
+                              legal_representative, credit_code, created_at)
+           SELECT 'person', '当事人' || g, '138' || lpad(g::text, 8, '0'), '', '', '', '', '', '', '', now()
            FROM generate_series(1, :n) g""",
         n=cases,
     )

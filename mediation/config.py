@@ -80,6 +80,8 @@ class Config:
     SIGN_IN_FAILURES_PER_DEVICE = "10 per 15 minutes"
     #: How long a browser stays a known device of the accounts signed in from it.
     KNOWN_DEVICE_DURATION = timedelta(days=365)
+    #: The intake type-ahead, per user: typing asks about once a keystroke pause, never this often.
+    PARTY_SEARCH_RATE_LIMIT = "60 per minute;600 per hour"
 
     LANGUAGES = ("zh_Hans_CN", "en")
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
@@ -99,6 +101,7 @@ class TestConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     #: Throttling stays on, with room for the suite's many wrong passwords; tests of it set their own limits.
     SIGN_IN_FAILURES_PER_ACCOUNT = SIGN_IN_FAILURES_PER_ADDRESS = "1000 per minute"
+    PARTY_SEARCH_RATE_LIMIT = "1000 per minute"
     BABEL_DEFAULT_LOCALE = "en"
 
 

@@ -4,6 +4,9 @@ Scope rules: mediators act at the stations they serve; supervisors see the stati
 see the cases referred to or from their agency; admins manage accounts and see everything but do no case work.
 """
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
 from sqlalchemy import exists, false, select, true
 
 from mediation import lifecycle
@@ -73,14 +76,6 @@ def can_register_at(actor, station) -> bool:
     return actor.role == "mediator" and station.id in actor.station_ids
 
 
-def can_see_personal_data(actor, case) -> bool:
-    """Full phone and ID numbers (PIPL): the station's mediators, and the agency the case is with."""
-    if actor.role == "mediator":
-        return case.station_id in actor.station_ids
-    referral = case.active_referral
-    return actor.agency_id is not None and referral is not None and referral.agency_id == actor.agency_id
-
-
 def _in_scope(actor, case, scope) -> bool:
     if scope == lifecycle.STATION:
         return case.station_id in actor.station_ids
@@ -116,3 +111,236 @@ def allowed_steps(actor, case) -> list:
 def require(allowed: bool, message) -> None:
     if not allowed:
         raise NotAllowed(message)
+
+
+# --- Personal data (PIPL, DOMAIN §9) ---------------------------------------------------------------------
+#
+# One table decides, for every output, how much of each personal field an actor sees of a party in a
+# case: in full, masked, or not at all. Pages, the printable agreement, the type-ahead, intake's matching,
+# and later the API and exports all ask ``personal_data``; docs/architecture.md ("Personal data") explains
+# the rules.
+
+FULL, MASKED, HIDDEN = "full", "masked", "hidden"
+_LEVEL_RANK = {HIDDEN: 0, MASKED: 1, FULL: 2}
+
+#: The fields the policy decides. ``particulars`` are sex, ethnicity and occupation; ``name`` is the
+#: party's (or organisation's) name; the last two are an organisation's.
+PERSONAL_FIELDS = (
+    "name",
+    "phone",
+    "id_number",
+    "address",
+    "birth_date",
+    "particulars",
+    "legal_representative",
+    "credit_code",
+)
+#: Fields whose full value, once shown, is written into the audit log (PIPL: access to full values).
+LOGGED_FIELDS = ("phone", "id_number", "address")
+
+#: Where personal data is shown. ``party_form`` is the edit form of a party's particulars.
+OUTPUTS = (
+    "case_page",
+    "party_file",
+    "agreement_print",
+    "party_form",
+    "timeline",
+    "type_ahead",
+    "intake_match",
+    "api",
+    "export",
+)
+
+#: How an actor stands to a case, strongest first: the station's mediators (who do the work), the agency
+#: the case is with now, an agency whose referral has ended, the station's supervisors, administrators,
+#: and everyone else (who does not see the case at all).
+STATION, AGENCY, AGENCY_ENDED, OVERSIGHT, ADMIN, OUTSIDE = (
+    "station",
+    "agency",
+    "agency_ended",
+    "oversight",
+    "admin",
+    "outside",
+)
+SCOPES = (STATION, AGENCY, AGENCY_ENDED, OVERSIGHT, ADMIN, OUTSIDE)
+
+_WORK = dict.fromkeys(PERSONAL_FIELDS, FULL)
+_OVERSEE = {
+    "name": FULL,
+    "phone": MASKED,
+    "id_number": MASKED,
+    "address": HIDDEN,
+    "birth_date": MASKED,  # the year: ages for oversight, not the day
+    "particulars": HIDDEN,
+    "legal_representative": FULL,
+    "credit_code": FULL,  # an organisation's registered code is public
+}
+_NOTHING = dict.fromkeys(PERSONAL_FIELDS, HIDDEN)
+_BY_SCOPE = {
+    STATION: _WORK,
+    AGENCY: _WORK,
+    AGENCY_ENDED: _OVERSEE,
+    OVERSIGHT: _OVERSEE,
+    ADMIN: _OVERSEE,
+    OUTSIDE: _NOTHING,
+}
+
+#: The most an output ever shows of a field, whoever asks: lists that only tell people apart mask, the
+#: trail masks the values it records (the current ones are a "show" away), exports never carry full ID
+#: numbers.
+_CAPS = {
+    "timeline": {"phone": MASKED, "id_number": MASKED, "address": MASKED, "birth_date": MASKED},
+    "type_ahead": {
+        "phone": MASKED,
+        "id_number": MASKED,
+        "address": HIDDEN,
+        "birth_date": HIDDEN,
+        "particulars": HIDDEN,
+        "credit_code": MASKED,
+    },
+    "intake_match": {
+        "phone": MASKED,
+        "id_number": MASKED,
+        "address": MASKED,
+        "birth_date": HIDDEN,
+        "particulars": HIDDEN,
+        "credit_code": MASKED,
+    },
+    "export": {"id_number": MASKED},
+}
+#: What an output shows someone outside the case's scope. Only intake's matching shows anything: the
+#: typist found the person by a number they typed, and must see enough to tell whether it is them.
+_OUTSIDE = {
+    "intake_match": {"name": MASKED, "phone": MASKED, "id_number": MASKED, "credit_code": MASKED},
+}
+
+
+def data_scope(actor, case) -> str:
+    """How ``actor`` stands to ``case`` for personal data (one of ``SCOPES``); ``OUTSIDE`` exactly when
+    ``can_view_case`` is false, and for ``case=None`` (no case relates them)."""
+    if case is None:
+        return OUTSIDE
+    if actor.role in ("mediator", "supervisor"):
+        if case.station_id not in actor.station_ids:
+            return OUTSIDE
+        return STATION if actor.role == "mediator" else OVERSIGHT
+    if actor.role == "admin":
+        return ADMIN
+    if actor.agency_id is not None:
+        referral = case.active_referral
+        if referral is not None and referral.agency_id == actor.agency_id:
+            return AGENCY
+        if any(r.agency_id == actor.agency_id for r in case.referrals):
+            return AGENCY_ENDED
+    return OUTSIDE
+
+
+def personal_levels(scope: str, output: str) -> dict[str, str]:
+    """The table itself: ``{field: FULL | MASKED | HIDDEN}`` for an actor in ``scope`` and an ``output``."""
+    if output not in OUTPUTS:
+        raise ValueError(f"unknown output {output!r}")
+    if scope == OUTSIDE:
+        return {**_NOTHING, **_OUTSIDE.get(output, {})}
+    caps = _CAPS.get(output, {})
+    return {
+        name: min(level, caps.get(name, FULL), key=_LEVEL_RANK.__getitem__)
+        for name, level in _BY_SCOPE[scope].items()
+    }
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """What one actor sees of the parties of one case in one output; templates and services ask it."""
+
+    output: str
+    scope: str
+    levels: Mapping[str, str]
+    #: The case that gives the scope (the audit entry of a view of full values belongs to it).
+    case: object = field(default=None, compare=False)
+
+    def full(self, name: str) -> bool:
+        return self.levels[name] == FULL
+
+    def shown(self, name: str) -> bool:
+        return self.levels[name] != HIDDEN
+
+    def show(self, name: str, value) -> str:
+        """``value`` as this output shows it: as it is, masked, or empty."""
+        if value in (None, ""):
+            return ""
+        level = self.levels[name]
+        if level == FULL:
+            return value
+        return mask(name, value) if level == MASKED else ""
+
+    def preview(self, name: str, value) -> str:
+        """``value`` as a page shows it until the reader asks to see it in full: masked, or empty."""
+        return mask(name, value) if value not in (None, "") and self.shown(name) else ""
+
+    def full_fields(self, party, among=LOGGED_FIELDS) -> list[str]:
+        """The logged fields (of those the output carries, ``among``) that ``party`` has a value for and
+        this output shows in full: what a view of it writes into the audit log."""
+        return [name for name in among if getattr(party, name) and self.full(name)]
+
+
+def personal_data(actor, case, output: str) -> PersonalData:
+    """What ``actor`` sees of the parties of ``case`` in ``output``. Any actor may ask; ``case=None`` asks
+    for someone no case relates to the actor. Raises ``ValueError`` for an unknown output."""
+    scope = data_scope(actor, case)
+    return PersonalData(output, scope, personal_levels(scope, output), case if scope != OUTSIDE else None)
+
+
+def personal_data_across(actor, cases, output: str) -> PersonalData:
+    """What ``actor`` sees of a party in any of ``cases`` (a party's file, or a person found at intake):
+    the strongest scope any of them gives, else nothing (``OUTSIDE``)."""
+    views = [personal_data(actor, case, output) for case in cases]
+    return min(views, key=lambda v: SCOPES.index(v.scope), default=personal_data(actor, None, output))
+
+
+def mask(name: str, value) -> str:
+    """The masked form of a personal value: enough to tell people apart, not to reach them."""
+    if name == "birth_date":
+        return str(value.year)
+    text = str(value)
+    if name in ("name", "legal_representative"):
+        return mask_name(text)
+    if name == "address":
+        return mask_address(text)
+    if name == "phone":
+        return mask_phone(text)
+    if name in ("id_number", "credit_code"):
+        return mask_id_number(text)
+    return "*" * len(text)
+
+
+def mask_name(name: str) -> str:
+    """刘建华 → 刘*华, 王芳 → 王*: the first character (and the last of three or more)."""
+    chars = list(name.strip())
+    if len(chars) <= 1:
+        return "*" * len(chars)
+    if len(chars) == 2:
+        return chars[0] + "*"
+    return chars[0] + "*" * (len(chars) - 2) + chars[-1]
+
+
+def mask_phone(phone: str) -> str:
+    return phone[:3] + "*" * max(len(phone) - 7, 0) + phone[-4:] if len(phone) > 7 else "*" * len(phone)
+
+
+def mask_id_number(id_number: str) -> str:
+    return (
+        id_number[:3] + "*" * (len(id_number) - 7) + id_number[-4:]
+        if len(id_number) > 7
+        else "*" * len(id_number)
+    )
+
+
+def mask_address(address: str) -> str:
+    """The first part of an address (at most six characters, a third of it): the district, not the door."""
+    keep = min(6, len(address) // 3)
+    return address[:keep] + "****"
+
+
+def can_edit_party(actor, case, party) -> bool:
+    """A party's particulars: the station's mediators change them on an open case the party is in."""
+    return can_work_on_case(actor, case) and any(link.party_id == party.id for link in case.party_links)

@@ -91,8 +91,15 @@ SEXES = {"male": _l("Male"), "female": _l("Female")}
 _SEX_ALIASES = {"m": "male", "f": "female", "男": "male", "女": "female"}
 
 
+def sex_code(value: str) -> str:
+    """``male`` / ``female`` for a code or an older spelling (男, F, …); anything else as it is."""
+    text = (value or "").strip()
+    code = _SEX_ALIASES.get(text.lower(), text.lower())
+    return code if code in SEXES else text
+
+
 def sex_label(value: str) -> str:
-    code = _SEX_ALIASES.get((value or "").lower(), (value or "").lower())
+    code = sex_code(value)
     return str(SEXES[code]) if code in SEXES else value or ""
 
 
@@ -123,4 +130,7 @@ AUDIT_ACTIONS = {
     "sign_in_failed": _l("Failed to sign in"),
     "sign_in_throttled": _l("Sign-in refused after too many failures"),
     "sign_out": _l("Signed out"),
+    "view_personal_data": _l("Was shown a party's full personal data"),
+    "update_party": _l("Corrected a party's particulars"),
+    "update_party_at_intake": _l("Completed a party's file at intake"),
 }

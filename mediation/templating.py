@@ -10,7 +10,6 @@ from markupsafe import Markup, escape
 from mediation import lifecycle, policy, taxonomy
 from mediation.clock import LOCAL_ZONE, utcnow
 from mediation.services import deadlines
-from mediation.services.parties import mask_id_number, mask_phone
 
 
 def state_badge(state: str) -> Markup:
@@ -89,8 +88,8 @@ def init_app(app) -> None:
         date=format_day,
         datetime=format_moment,
         money=money,
-        mask_phone=mask_phone,
-        mask_id=mask_id_number,
+        mask_phone=policy.mask_phone,
+        mask_id=policy.mask_id_number,
         sex=taxonomy.sex_label,
         listing=listing,
         deadline=deadline_text,

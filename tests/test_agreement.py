@@ -14,7 +14,7 @@ from mediation.services.agreements import update_agreement
 from mediation.services.parties import PartyInput
 from tests.conftest import fire, login, make_case
 
-ID_NUMBER = "110101198001011234"
+ID_NUMBER = "110101198001051234"
 
 
 @pytest.fixture
@@ -36,7 +36,9 @@ def case(db, station, mediator, court, deadline):
                 phone="13800000001",
                 id_number=ID_NUMBER,
                 address="兰州市西固区福利路12号",
-                extra={"sex": "female", "birth_year": 1980, "ethnicity": "汉族", "occupation": "教师"},
+                sex="female",
+                ethnicity="汉族",
+                occupation="教师",
             ),
             PartyInput(role="respondent", name="李强", phone="13800000002"),
         ],

@@ -10,7 +10,7 @@ from mediation.services.cases import CaseInput, register_case
 from mediation.services.parties import PartyInput
 from tests.conftest import fire, login, make_agency, make_case, make_user, written
 
-PHONE, ID_NUMBER = "13800000001", "110101198001011234"
+PHONE, ID_NUMBER = "13800000001", "110101198001051234"
 
 
 @pytest.fixture
@@ -95,10 +95,19 @@ def test_parties_are_listed_with_roles_and_link_to_their_file(client, case, medi
     assert re.search(r"Respondent</span>\s*<a[^>]*>李强</a>", html)
 
 
-def test_the_stations_mediator_sees_phone_and_id_numbers_in_full(client, case, mediator):
+def reveal(client, case):
+    """What "Show in full" beside the applicant gives (the view is in the audit log)."""
+    applicant = case.party_links[0].party
+    url = f"/parties/{applicant.id}/personal-data?case={case.number}"
+    assert f'href="{url.replace("&", "&amp;")}"' in page(client, case)
+    return client.get(url, headers={"Accept": "application/json"}).get_json()["values"]
+
+
+def test_the_stations_mediator_sees_phone_and_id_numbers_masked_and_in_full_on_asking(client, case, mediator):
     login(client, mediator)
     html = page(client, case)
-    assert PHONE in html and ID_NUMBER in html and "福利路12号3单元" in html
+    assert PHONE not in html and "138****0001" in html and "110***********1234" in html
+    assert reveal(client, case) == {"phone": PHONE, "id_number": ID_NUMBER, "address": "福利路12号3单元"}
 
 
 def test_a_supervisor_sees_them_masked(client, case, supervisor):
@@ -114,11 +123,11 @@ def test_the_agency_sees_them_while_the_case_is_with_it_and_not_after(
     fire(case, "refer", mediator)
     db.session.commit()
     login(client, police_liaison)
-    assert ID_NUMBER in page(client, case)
+    assert reveal(client, case)["id_number"] == ID_NUMBER
     fire(case, "decline_referral", police_liaison)
     db.session.commit()
     html = page(client, case)
-    assert ID_NUMBER not in html and "110***********1234" in html
+    assert ID_NUMBER not in html and "110***********1234" in html and "data-reveal" not in html
 
 
 def test_what_is_due_next_is_the_states_deadline(client, case, mediator):

@@ -11,14 +11,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from mediation import lifecycle, taxonomy
+from mediation import lifecycle, policy, taxonomy
 from mediation.clock import local_date
 from mediation.extensions import db
 from mediation.models import Agency, Case, Event, User
 from mediation.services import deadlines
 from mediation.services.agreements import JC_DECISIONS
 from mediation.services.attachments import human_size
-from mediation.services.parties import mask_id_number, mask_phone
+from mediation.services.parties import field_policy
 from mediation.templating import deadline_text, format_day, format_moment, listing
 
 #: Dates and times on the case page: the same in Chinese and English, in local time, without seconds.
@@ -46,6 +46,7 @@ ACTION_LABELS = {
     "plan_visit": _l("Planned a follow-up visit"),
     "record_visit": _l("Recorded a follow-up visit"),
     "link_visit": _l("Registered from the visit log"),
+    "update_party": _l("Corrected a party's particulars"),
 }
 
 #: Labels for data keys that are not a step's declared field.
@@ -97,8 +98,22 @@ DATA_LABELS = {
 
 #: Bookkeeping keys the trail keeps for machines, not for readers.
 HIDDEN_KEYS = frozenset({"session_id", "agreement_id", "attachment_id", "sha256", "visit_id"})
-#: Values that are personal data: masked for readers who may not see them in full.
-PERSONAL_KEYS = {"phone": mask_phone, "id_number": mask_id_number}
+
+#: A party's particulars, as a correction (``update_party``) lists them.
+PARTICULAR_LABELS = {
+    "kind": _l("Person or organisation"),
+    "name": _l("Name"),
+    "phone": _l("Phone"),
+    "id_number": _l("ID number"),
+    "address": _l("Address"),
+    "sex": _l("Sex"),
+    "birth_date": _l("Date of birth"),
+    "ethnicity": _l("Ethnicity"),
+    "occupation": _l("Occupation"),
+    "legal_representative": _l("Legal representative"),
+    "credit_code": _l("Unified social credit code"),
+}
+KIND_NAMES = {"person": _l("A person"), "organisation": _l("An organisation")}
 
 
 @dataclass
@@ -118,14 +133,15 @@ class Entry:
     items: list[Item] = field(default_factory=list)
 
 
-def timeline(case: Case, personal_data: bool) -> list[Entry]:
-    """Every event of ``case``, newest first, described for the page."""
+def timeline(case: Case, view: policy.PersonalData) -> list[Entry]:
+    """Every event of ``case``, newest first, described for the page; personal values as ``view`` (the
+    reader's ``policy.personal_data`` for the timeline) shows them."""
     events = db.session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.id.desc())).all()
     names = _Names(events)
-    return [_entry(event, names, personal_data) for event in events]
+    return [_entry(event, names, view) for event in events]
 
 
-def _entry(event: Event, names, personal_data: bool) -> Entry:
+def _entry(event: Event, names, view: policy.PersonalData) -> Entry:
     step = lifecycle.STEPS.get(event.action) if event.kind == "transition" else None
     if step is not None:
         title = str(step.label)
@@ -136,6 +152,9 @@ def _entry(event: Event, names, personal_data: bool) -> Entry:
     moved = None
     if event.kind == "transition" and event.from_state and event.from_state != event.to_state:
         moved = (event.from_state, event.to_state)
+    actor = event.actor.name if event.actor else _("the system")
+    if event.kind == "party":
+        return Entry(event=event, title=title, actor=actor, moved=None, items=_correction(event.data, view))
     specs = {spec.name: spec for spec in step.fields} if step else {}
     items = []
     for key, value in (event.data or {}).items():
@@ -146,16 +165,44 @@ def _entry(event: Event, names, personal_data: bool) -> Entry:
             continue
         spec = specs.get(key)
         label = spec.label if spec else DATA_LABELS.get(key, key.replace("_", " ").capitalize())
-        text = _value(key, value, spec, names, personal_data)
+        text = _value(key, value, spec, names, view)
         items.append(Item(str(label), text, long="\n" in text or len(text) > 80))
-    actor = event.actor.name if event.actor else _("the system")
     return Entry(event=event, title=title, actor=actor, moved=moved, items=items)
 
 
-def _value(key, value, spec, names, personal_data: bool) -> str:
+def _correction(data: dict, view: policy.PersonalData) -> list[Item]:
+    """A correction of a party's particulars: whose, then each particular as "before → after"."""
+    role = taxonomy.PARTY_ROLES.get(data.get("role"), data.get("role", ""))
+    items = [Item(str(_l("Party")), _("%(role)s: %(name)s", role=role, name=data.get("name", "")))]
+    old, new = data.get("old") or {}, data.get("new") or {}
+    for key in dict.fromkeys([*old, *new]):
+        before, after = _particular(key, old.get(key), view), _particular(key, new.get(key), view)
+        items.append(
+            Item(str(PARTICULAR_LABELS.get(key, key)), _("%(old)s → %(new)s", old=before, new=after))
+        )
+    return items
+
+
+def _particular(key: str, value, view: policy.PersonalData) -> str:
+    """One particular's value as the reader may see it: ``—`` when empty, ``***`` when they may not."""
+    if value in (None, ""):
+        return "—"
+    if key == "kind":
+        return str(KIND_NAMES.get(value, value))
+    if key == "birth_date":
+        value = date.fromisoformat(value) if isinstance(value, str) else value
+        shown = view.show("birth_date", value)
+        return format_day(shown) if isinstance(shown, date) else shown or "***"
+    shown = view.show(field_policy(key) or "particulars", value)
+    if key == "sex" and view.full("particulars"):
+        return taxonomy.sex_label(shown)
+    return str(shown) if shown else "***"
+
+
+def _value(key, value, spec, names, view: policy.PersonalData) -> str:
     kind = spec.kind if spec else None
-    if key in PERSONAL_KEYS and not personal_data:
-        return PERSONAL_KEYS[key](str(value))
+    if key in policy.LOGGED_FIELDS:
+        return view.show(key, str(value)) or "***"
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if kind == "choice":

@@ -28,10 +28,11 @@ from mediation.extensions import db
 from mediation.models import Attachment, Case
 from mediation.services.agreements import JC_DECISIONS, update_agreement
 from mediation.services.attachments import INLINE_TYPES, add_attachment, human_size, path_for
+from mediation.services.parties import record_view
 from mediation.services.sessions import record_session as record_session_service
 from mediation.services.transitions import apply_step
 from mediation.templating import listing
-from mediation.web import load_case, submit
+from mediation.web import commit, load_case, submit
 
 bp = Blueprint("case_page", __name__)
 
@@ -163,11 +164,15 @@ def print_agreement(number):
     current = case.current_agreement
     if current is None:
         abort(404)
+    # The document carries the parties' ID numbers and addresses as the policy allows: each print is a
+    # view of them (the phone is not on it).
+    view = policy.personal_data(current_user, case, "agreement_print")
+    commit(lambda: [record_view(current_user, p, view, among=("id_number", "address")) for p in case.parties])
     return render_template(
         "case_page/agreement_print.html",
         case=case,
         agreement=current,
-        personal_data=policy.can_see_personal_data(current_user, case),
+        pd=view,
         copies=len(case.party_links) + 1,
         today=local_date(utcnow()),
     )
@@ -188,7 +193,6 @@ def _page(case, *, open_panel=None, forms=None, alert=None, gone=None, status=20
         local_now = local_now_input().strftime("%Y-%m-%dT%H:%M")
         forms.setdefault("session", SessionForm(formdata=None, data={"held_at": local_now}))
         forms.setdefault("attachment", AttachmentForm(formdata=None))
-    personal = policy.can_see_personal_data(current_user, case)
     now = utcnow()
     body = render_template(
         "case_page/show.html",
@@ -199,9 +203,9 @@ def _page(case, *, open_panel=None, forms=None, alert=None, gone=None, status=20
         alert=alert,
         gone=gone,
         can_work=can_work,
-        personal_data=personal,
+        pd=policy.personal_data(current_user, case, "case_page"),
         deadlines=due_list(case, now),
-        entries=timeline(case, personal),
+        entries=timeline(case, policy.personal_data(current_user, case, "timeline")),
         extensions=listing(f".{e}" for e in _config("ATTACHMENT_EXTENSIONS")),
         max_upload=human_size(int(_config("ATTACHMENT_MAX_BYTES"))),
     )

@@ -4,6 +4,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     FieldList,
     Form,
     FormField,
@@ -20,7 +21,7 @@ from mediation import taxonomy
 from mediation.errors import Refused
 from mediation.ids import parse_id
 from mediation.services.cases import CaseInput
-from mediation.services.parties import PartyInput
+from mediation.services.parties import PartiesToConfirm, PartyInput
 from mediation.web import OnceForm
 
 #: Blocks shown when the page opens: applicant, respondent, third party (more are added with JS).
@@ -45,9 +46,18 @@ def _choices(mapping, placeholder=None) -> list[SelectChoice]:
 
 
 class PartyForm(Form):
-    """One party's block; a block left entirely empty is ignored."""
+    """One party's block; a block left entirely empty is ignored.
+
+    When intake finds a file that differs from what was typed, the block comes back with ``match`` (the
+    file as the typist may see it) and asks: the same person? take over the phone or address typed?
+    """
 
     role = SelectField(_l("Role"), choices=_choices(taxonomy.PARTY_ROLES))
+    organisation = BooleanField(
+        _l("An organisation"),
+        description=_l("A company, shop, hospital or committee: a legal representative speaks for it."),
+        render_kw={"data-party-organisation": ""},
+    )
     name = StringField(
         _l("Name"),
         validators=[Optional(), Length(max=200)],
@@ -59,14 +69,50 @@ class PartyForm(Form):
         render_kw={"type": "tel", "inputmode": "tel", "autocomplete": "off", "data-party-search": "phone"},
     )
     id_number = StringField(
-        _l("ID number"), validators=[Optional(), Length(max=32)], render_kw={"autocomplete": "off"}
+        _l("ID number"),
+        validators=[Optional(), Length(max=32)],
+        render_kw={"autocomplete": "off", "data-person-only": ""},
+    )
+    legal_representative = StringField(
+        _l("Legal representative"),
+        validators=[Optional(), Length(max=100)],
+        render_kw={"data-organisation-only": ""},
+    )
+    credit_code = StringField(
+        _l("Unified social credit code"),
+        validators=[Optional(), Length(max=32)],
+        render_kw={"autocomplete": "off", "data-organisation-only": ""},
     )
     address = StringField(_l("Address"), validators=[Optional(), Length(max=500)])
     #: Set when a person already on file was picked, so their one file is reused (一人一档).
     party_id = HiddenField()
+    #: The file shown in this block's match panel: the answers below are about it.
+    seen_party_id = HiddenField()
+    same_person = RadioField(
+        _l("Is it the same person?"),
+        choices=[
+            SelectChoice("yes", _l("Yes, the same person: register them with this file")),
+            SelectChoice("no", _l("No, someone else")),
+        ],
+        validate_choice=False,
+    )
+    update_phone = BooleanField(_l("Put the phone typed into the file"))
+    update_address = BooleanField(_l("Put the address typed into the file"))
+
+    #: The file found, when intake asks about it (``services.parties.FileMatch``); its messages.
+    match = None
+    match_errors: tuple = ()
 
     def is_blank(self) -> bool:
-        typed = (self.name, self.phone, self.id_number, self.address, self.party_id)
+        typed = (
+            self.name,
+            self.phone,
+            self.id_number,
+            self.legal_representative,
+            self.credit_code,
+            self.address,
+            self.party_id,
+        )
         return not any((f.data or "").strip() for f in typed)
 
     def picked_id(self) -> int | None:
@@ -75,12 +121,24 @@ class PartyForm(Form):
     def to_input(self) -> PartyInput:
         return PartyInput(
             role=self.role.data,
+            kind="organisation" if self.organisation.data else "person",
             name=self.name.data or "",
             phone=self.phone.data or "",
             id_number=self.id_number.data or "",
+            legal_representative=self.legal_representative.data or "",
+            credit_code=self.credit_code.data or "",
             address=self.address.data or "",
             party_id=self.picked_id(),
+            seen_party_id=parse_id(self.seen_party_id.data),
+            same_person={"yes": True, "no": False}.get(self.same_person.data),
+            update_phone=bool(self.update_phone.data),
+            update_address=bool(self.update_address.data),
         )
+
+    def show_match(self, match) -> None:
+        """Ask about ``match`` in this block; the next post answers for that file."""
+        self.match = match
+        self.seen_party_id.data = str(match.party_id)
 
 
 class IntakeForm(OnceForm):
@@ -150,12 +208,18 @@ class IntakeForm(OnceForm):
         return [self.parties.entries[i].form.to_input() for i in positions], positions
 
     def place_party_errors(self, error: Refused, positions: list[int]) -> Refused:
-        """Put the service's ``parties-<i>-<field>`` errors under the right block; return the rest."""
+        """Put the service's ``parties-<i>-<field>`` errors under the right block, and the files it asks
+        about into their blocks' panels; return the rest."""
+        for position, found in (error.matches if isinstance(error, PartiesToConfirm) else {}).items():
+            self.parties.entries[positions[position]].form.show_match(found)
         rest = {}
         for key, message in error.fields.items():
             match = _PARTY_KEY.match(key)
             if match and int(match[1]) < len(positions):
                 block = self.parties.entries[positions[int(match[1])]].form
+                if match[2] == "match":
+                    block.match_errors = [*block.match_errors, str(message)]
+                    continue
                 field = block._fields.get(match[2]) if match[2] != "party_id" else block.name
                 if field is not None:
                     field.errors = [*field.errors, str(message)]

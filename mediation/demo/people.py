@@ -41,9 +41,8 @@ class People:
                 self.phones.add(phone)
                 return phone
 
-    def id_number(self, region: str, age: int, sex: str) -> str:
+    def id_number(self, region: str, born: date, sex: str) -> str:
         while True:
-            born = date(self.today.year - age, 1, 1) + timedelta(days=self.rng.randrange(365))
             seq = self.rng.randrange(100) * 10 + self.rng.choice(
                 (1, 3, 5, 7, 9) if sex == "M" else (0, 2, 4, 6, 8)
             )
@@ -65,9 +64,7 @@ class People:
         profile, _, sex = slot.partition("/")
         pool = self.people.setdefault((station.code, profile), [])
         reusable = [
-            p
-            for p in pool
-            if p[1] < 3 and p[0]["name"] not in avoid and (not sex or p[0]["extra"]["sex"] == SEX[sex])
+            p for p in pool if p[1] < 3 and p[0]["name"] not in avoid and (not sex or p[0]["sex"] == SEX[sex])
         ]
         if reusable and self.rng.random() < 0.22:
             entry = self.rng.choice(reusable)
@@ -87,19 +84,16 @@ class People:
                 f"{station.district}{self.rng.choice(station.places)}{self.rng.randint(1, 28)}号楼"
                 f"{self.rng.randint(1, 4)}单元{self.room()}"
             )
+        born = date(self.today.year - age, 1, 1) + timedelta(days=self.rng.randrange(365))
         details = {
             "name": name,
             "phone": self.mobile(),
-            "id_number": self.id_number(station.region, age, sex) if self.rng.random() < 0.7 else "",
+            "id_number": self.id_number(station.region, born, sex) if self.rng.random() < 0.7 else "",
             "address": address,
-            "extra": {
-                "sex": SEX[sex],
-                "birth_year": self.today.year - age,
-                "ethnicity": "汉族"
-                if self.rng.random() < 0.93
-                else self.rng.choice(("回族", "满族", "蒙古族")),
-                "occupation": self.rng.choice(jobs),
-            },
+            "sex": SEX[sex],
+            "birth_date": born,
+            "ethnicity": "汉族" if self.rng.random() < 0.93 else self.rng.choice(("回族", "满族", "蒙古族")),
+            "occupation": self.rng.choice(jobs),
         }
         pool.append([details, 1])
         return PartyInput(role=role, **_copy(details))
@@ -131,4 +125,4 @@ class People:
 
 def _copy(details: dict) -> dict:
     """A fresh copy of an entry on file, so that nothing done with one case's party changes the file."""
-    return {**details, "extra": dict(details["extra"])} if "extra" in details else dict(details)
+    return dict(details)

@@ -325,7 +325,7 @@ class Planner:
             "month": earlier.month,
             "day": earlier.day,
             "year_past": registered.year - rng.randint(1, 6),
-            "age": self.today.year - applicant.extra["birth_year"] if applicant.extra else 70,
+            "age": self.today.year - applicant.birth_date.year if applicant.birth_date else 70,
             "amount": amount or 0,
             "agreed": agreed or (amount or 0),
             "half": (amount or 0) // 2 // 100 * 100,

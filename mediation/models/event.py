@@ -11,7 +11,7 @@ from mediation.extensions import db
 from mediation.models._base import UTCDateTime, utcnow
 
 #: What an event records: a lifecycle step ("transition"), or another change to the case.
-EVENT_KINDS = ("intake", "transition", "session", "agreement", "attachment", "visit")
+EVENT_KINDS = ("intake", "transition", "session", "agreement", "attachment", "visit", "party")
 
 
 class Event(db.Model):

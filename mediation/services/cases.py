@@ -25,7 +25,13 @@ from mediation.models import (
     user_station,
 )
 from mediation.services import deadlines
-from mediation.services.parties import PartyInput, check_parties, resolve_party
+from mediation.services.parties import (
+    PartyInput,
+    check_parties,
+    flush_file,
+    record_completed_at_intake,
+    resolve_party,
+)
 from mediation.services.transitions import record_event
 
 
@@ -73,7 +79,7 @@ def register_case(
     """
     policy.require(policy.can_register_at(actor, station), _("You do not serve at this station."))
     now = now or utcnow()
-    values = check_intake(actor, station, details, parties, mediator)
+    values, files = check_intake(actor, station, details, parties, mediator, local_date(now))
 
     year = local_date(now).year
     seq = next_sequence(station.id, year)
@@ -91,17 +97,19 @@ def register_case(
         **values,
     )
     db.session.add(case)
-    seen = set()
-    for position, party_input in enumerate(parties):
-        party = resolve_party(party_input)
+    seen, completed = set(), []
+    for position, (party_input, file) in enumerate(zip(parties, files, strict=True)):
+        party, old, new = resolve_party(party_input, file)
         if party.id is not None and party.id in seen:
             continue
         if party.id is None:
             party.created_at = now  # the file opens with the case (back-dated imports included)
         db.session.add(party)
-        db.session.flush()
+        flush_file()
         seen.add(party.id)
         case.party_links.append(CaseParty(party=party, role=party_input.role, position=position))
+        if new:
+            completed.append((party, old, new))
     if inbound is not None:
         case.referrals.append(
             Referral(
@@ -135,6 +143,8 @@ def register_case(
         },
         now=now,
     )
+    for party, old, new in completed:
+        record_completed_at_intake(actor, case, party, old, new, now=now)
     return case
 
 
@@ -174,17 +184,19 @@ def validate_details(details: CaseInput) -> dict:
     }
 
 
-def check_intake(actor, station, details: CaseInput, parties: list[PartyInput], mediator) -> dict:
-    """Every problem with an intake at once (details, parties, mediator); else the checked details."""
+def check_intake(
+    actor, station, details: CaseInput, parties: list[PartyInput], mediator, today
+) -> tuple[dict, list]:
+    """Every problem with an intake at once (details, parties, mediator); else the checked details and the
+    file found for each party (``None`` for someone new). Files that differ from what was typed make it a
+    ``PartiesToConfirm``."""
     fields, values = {}, None
     try:
         values = validate_details(details)
     except Invalid as error:
         fields.update(error.fields)
-    try:
-        check_parties(actor, parties)
-    except Invalid as error:
-        fields.update(error.fields)
+    checked = check_parties(actor, parties, today)
+    fields.update(checked.errors)
     if not any(p.role == "applicant" for p in parties):
         fields["parties"] = _("Name at least one applicant.")
     if mediator is not None and (
@@ -192,8 +204,8 @@ def check_intake(actor, station, details: CaseInput, parties: list[PartyInput], 
     ):
         fields["mediator"] = _("Choose a mediator who serves at this station.")
     if fields:
-        raise Invalid(_("Some information is missing or wrong."), fields=fields)
-    return values
+        raise checked.refusal(_("Some information is missing or wrong."), fields)
+    return values, checked.files
 
 
 def next_sequence(station_id: int, year: int) -> int:

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from mediation import lifecycle, policy, taxonomy
+from mediation import identifiers, lifecycle, policy, taxonomy
 from mediation.clock import utcnow
 from mediation.extensions import db
 from mediation.models import Case, CaseParty, Party, Station
@@ -40,7 +40,7 @@ class CaseFilters:
     mine: bool = False
     #: Only open cases past their deadline.
     overdue: bool = False
-    #: Free text over number, title, facts and party names.
+    #: Free text over number, title, facts and party names; a phone number finds its parties' cases.
     q: str = ""
     sort: str = DEFAULT_SORT
     page: int = 1
@@ -129,14 +129,23 @@ def case_query(actor, filters: CaseFilters, *, now: datetime | None = None) -> S
             .join(Party, Party.id == CaseParty.party_id)
             .where(CaseParty.case_id == Case.id, Party.name.ilike(pattern, escape="\\"))
         )
-        query = query.where(
-            or_(
-                Case.number.ilike(pattern, escape="\\"),
-                Case.title.ilike(pattern, escape="\\"),
-                Case.facts.ilike(pattern, escape="\\"),
-                party_named,
+        matches = [
+            Case.number.ilike(pattern, escape="\\"),
+            Case.title.ilike(pattern, escape="\\"),
+            Case.facts.ilike(pattern, escape="\\"),
+            party_named,
+        ]
+        if identifiers.is_phone(filters.q):
+            # A phone typed any way is a party's whole phone: stored normalised, found through its index.
+            phone = identifiers.normalise_phone(filters.q)
+            matches.append(
+                Case.id.in_(
+                    select(CaseParty.case_id)
+                    .join(Party, Party.id == CaseParty.party_id)
+                    .where(Party.phone == phone)
+                )
             )
-        )
+        query = query.where(or_(*matches))
     column = SORT_COLUMNS[filters.sort.lstrip("-")]
     order = column.desc() if filters.sort.startswith("-") else column.asc()
     if filters.sort.lstrip("-") == "due":

@@ -1,6 +1,7 @@
-// The intake form: add and remove party blocks, find people already on file as a name or phone is typed
-// (one file per person), and offer only the chosen station's mediators. Without this script the form still
-// works: it has three party blocks and blank ones are ignored.
+// The intake form: add and remove party blocks, find people already on file as a name or a whole phone
+// number is typed (one file per person), show a person's or an organisation's fields, and offer only the
+// chosen station's mediators. Without this script the form still works: it has three party blocks, blank
+// ones are ignored, and every block shows a person's and an organisation's fields.
 (function () {
   "use strict";
 
@@ -44,6 +45,7 @@
     holder.innerHTML = html.trim();
     var block = holder.firstElementChild;
     blocks.appendChild(block);
+    showKind(block);
     renumber();
     var name = block.querySelector('[data-party-search="name"]');
     if (name) name.focus();
@@ -140,12 +142,18 @@
     status.textContent = text.found.replace("{count}", String(people.length));
   }
 
+  // A phone is only ever matched in full (the list shows it masked): ask once it is a whole number.
+  function wholePhone(value) {
+    var digits = value.replace(/[\s\-.()\[\]\/]/g, "").replace(/^(\+86|0086|86(?=1\d{10}$))/, "");
+    return /^(1[3-9]\d{9}|0[1-9]\d{8,10}|[2-9]\d{6,7})$/.test(digits);
+  }
+
   function lookup(input) {
     var partyBlock = block(input);
     var query = input.value.trim();
-    var minimum = input.getAttribute("data-party-search") === "phone" ? 3 : 1;
+    var isPhone = input.getAttribute("data-party-search") === "phone";
     if (pending) pending.abort();
-    if (query.length < minimum || query.indexOf("*") !== -1) {
+    if (!query || (isPhone && !wholePhone(query)) || query.indexOf("*") !== -1) {
       hideSuggestions(partyBlock);
       return;
     }
@@ -156,10 +164,17 @@
       signal: pending.signal,
     })
       .then(function (response) {
+        if (response.status === 429) {
+          // Throttled: say so, and let typing on register a new person or pick later.
+          return response.json().then(function (body) {
+            status.textContent = (body.error && body.error.message) || "";
+            return null;
+          });
+        }
         return response.ok ? response.json() : { results: [] };
       })
       .then(function (body) {
-        if (input.value.trim() === query) show(input, body.results || []);
+        if (body && input.value.trim() === query) show(input, body.results || []);
       })
       .catch(function () {
         /* aborted or offline: typing on simply registers a new person */
@@ -206,6 +221,23 @@
       name.setAttribute("data-picked-name", name.value);
     }
   });
+
+  // --- A person or an organisation ------------------------------------------------------------------
+  // Each block shows the ID number for a person, the legal representative and credit code for an
+  // organisation (without this script it shows all three; the server keeps what fits the kind).
+
+  function showKind(partyBlock) {
+    var box = partyBlock.querySelector("[data-party-organisation]");
+    var kind = box && box.checked ? "organisation" : "person";
+    partyBlock.querySelectorAll("[data-for-kind]").forEach(function (part) {
+      part.hidden = part.getAttribute("data-for-kind") !== kind;
+    });
+  }
+
+  form.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("[data-party-organisation]")) showKind(block(event.target));
+  });
+  blocks.querySelectorAll("[data-party-block]").forEach(showKind);
 
   // --- Mediators of the chosen station ----------------------------------------------------------------
 

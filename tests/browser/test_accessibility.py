@@ -52,9 +52,11 @@ def cases(db, station, mediator, police):
         role="applicant",
         name="王芳",
         phone="13800000001",
-        id_number="110101198001011234",
+        id_number="110101198001051234",
         address="兰州市西固区福利路12号",
-        extra={"sex": "female", "birth_year": 1980, "ethnicity": "汉族", "occupation": "教师"},
+        sex="female",
+        ethnicity="汉族",
+        occupation="教师",
     )
     respondent = PartyInput(role="respondent", name="李强", phone="13800000002")
     registered = make_case(station, mediator, title="楼道堆物 Junk in the stairwell")
