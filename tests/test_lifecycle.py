@@ -242,7 +242,7 @@ def test_supervisor_can_reassign(db, station, people, police):
     case = reach("mediating", station, people)
     fire(case, "reassign", people["supervisor"], mediator="zhao", reason="回避")
     assert case.mediator == people["colleague"]
-    assert case.events.all()[-1].data == {"mediator": "zhao", "reason": "回避"}
+    assert case.events.all()[-1].data == {"mediator": "zhao", "previous_mediator": "wang", "reason": "回避"}
 
 
 def test_every_step_moves_the_version_even_one_that_changes_nothing_else(db, station, people):
@@ -477,7 +477,7 @@ def test_a_concurrent_change_is_a_conflict(app, db, station, people):
     seen_version = case.version
     with app.app_context():  # another request, with its own session
         theirs = db.session.get(Case, case.id)
-        fire(theirs, "accept", db.session.get(User, people["colleague"].id))
+        fire(theirs, "accept", db.session.get(User, people["colleague"].id), mediator="zhao")
         db.session.commit()
     assert case.version == seen_version  # this session still holds what it loaded
     with pytest.raises(Conflict) as info:
