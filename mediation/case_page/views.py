@@ -289,6 +289,7 @@ def _edit_again(case, form, status, error, page, saved_form):
     then a deliberate choice made after seeing the other change."""
     if isinstance(error, Conflict):
         form.version.data = str(case.version)
+        form.form_errors = []  # the page's own notice says it, with what to do
         return page(case, form, status=status, alert=error.message, saved=saved_form())
     return page(case, form, status=status)
 
