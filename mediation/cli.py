@@ -2,16 +2,18 @@
 
 import getpass
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import select
+from sqlalchemy import delete, func, or_, select
 
 from mediation import demo, lifecycle
 from mediation.cli_deadlines import deadlines, holidays
+from mediation.clock import utcnow
 from mediation.extensions import db
-from mediation.models import Agency, Station, User
+from mediation.models import Agency, SignInSession, Station, Submission, User
 from mediation.models.station import AGENCY_KINDS
 from mediation.models.user import LIAISON_ROLES, ROLES
 from mediation.services import audit
@@ -136,6 +138,31 @@ def _station(code: str) -> Station:
     if station is None:
         _fail(f"there is no station with code {code}.")
     return station
+
+
+@cli.command("purge")
+@click.option("--keys-days", default=7, show_default=True, help="Keep one-time form keys this many days.")
+@click.option(
+    "--sessions-days", default=30, show_default=True, help="Keep ended sign-in sessions this many days."
+)
+@with_appcontext
+def purge(keys_days, sessions_days):
+    """Delete what has served its purpose (for cron, nightly): one-time form keys older than --keys-days
+    (a retry comes within minutes), and sign-in sessions ended (expired or signed out) more than
+    --sessions-days ago. The audit log keeps every sign-in and sign-out."""
+    now = utcnow()
+    keys = db.session.execute(
+        delete(Submission).where(Submission.created_at < now - timedelta(days=keys_days))
+    ).rowcount
+    ended = func.coalesce(SignInSession.revoked_at, SignInSession.expires_at)
+    sessions = db.session.execute(
+        delete(SignInSession).where(
+            or_(SignInSession.revoked_at.is_not(None), SignInSession.expires_at < now),
+            ended < now - timedelta(days=sessions_days),
+        )
+    ).rowcount
+    db.session.commit()
+    click.echo(f"Deleted {keys} one-time form keys and {sessions} ended sign-in sessions.")
 
 
 @cli.command("lifecycle-doc")

@@ -44,6 +44,16 @@ def can_work_on_case(actor, case) -> bool:
     return actor.role == "mediator" and case.station_id in actor.station_ids and case.is_open
 
 
+def can_follow_up(actor, case) -> bool:
+    """Plan and record follow-up visits: the station's mediators, in any state but registration (a failed
+    mediation is followed up too, after it closed)."""
+    return (
+        actor.role == "mediator"
+        and case.station_id in actor.station_ids
+        and case.state != lifecycle.INITIAL_STATE
+    )
+
+
 def can_read_station_books(actor, station) -> bool:
     """The station's visit log and duty roster: its mediators and supervisors see them."""
     return serves_station(actor, station.id)

@@ -2,23 +2,35 @@
 
 The suite runs on SQLite by default and on PostgreSQL when ``TEST_BACKEND=postgresql`` (``make test`` does
 both when the server answers): each run gets a throwaway database, built by the real migrations.
+
+Dates come from ``mediation.clock`` (``local_date(utcnow())`` is the station's today, in China time), never
+from the machine's zone; tests/test_clock_discipline.py enforces it. To run the suite at another moment, set
+``TEST_CLOCK``: ``TEST_CLOCK=16:30`` is 16:30 UTC of today's UTC date (00:30 tomorrow in China), and a full
+ISO datetime (``2026-12-31T15:59:30``, UTC unless it carries an offset) is that moment. From before
+collection to the end of the session, time-machine moves every clock of the process there and lets it tick
+on (``tick=True``), so the live server's thread in the browser tests lives at the same moment; monotonic
+clocks, the browser and the database servers keep the real time. ``make test`` runs SQLite at 15:30 and
+PostgreSQL at 16:30 UTC with ``TZ=UTC``: both sides of China's midnight, with a machine whose date differs
+from China's in the second run, so a date taken from the machine's zone fails there.
 """
 
 import os
 import uuid
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import partial
 from pathlib import Path
 
 import psycopg
 import pytest
+import time_machine
 from babel.dates import format_date as babel_format_date
 from flask_migrate import upgrade
 from sqlalchemy import func, select, text
 from werkzeug.security import generate_password_hash
 
 from mediation import create_app
+from mediation.clock import local_date, utcnow
 from mediation.config import TestConfig
 from mediation.extensions import db as _db
 from mediation.models import (
@@ -44,6 +56,45 @@ BACKEND = os.environ.get("TEST_BACKEND", "sqlite")
 APPEND_ONLY = ("event", "audit_log")
 #: Reference data the migrations seed; tests keep it (see ``db``).
 SEEDED = ("calendar_day", "calendar_year")
+
+
+# --- The clock ------------------------------------------------------------------------------------------
+
+TRAVEL = pytest.StashKey[time_machine.travel]()
+
+
+def travel_destination(value: str) -> datetime:
+    """``TEST_CLOCK`` as an aware moment: ``HH:MM[:SS]`` on today's UTC date, or an ISO datetime (UTC if
+    naive)."""
+    try:
+        wall = time.fromisoformat(value)
+    except ValueError:
+        moment = datetime.fromisoformat(value)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return datetime.combine(utcnow().date(), wall, tzinfo=wall.tzinfo or UTC)
+
+
+def pytest_configure(config):
+    if value := os.environ.get("TEST_CLOCK"):
+        # A timestamp, not an aware datetime: time-machine would also set TZ from a datetime's zone, and the
+        # machine's zone is the caller's to choose (``TZ=UTC`` in ``make test``).
+        config.stash[TRAVEL] = time_machine.travel(travel_destination(value).timestamp(), tick=True)
+        config.stash[TRAVEL].start()
+
+
+def pytest_unconfigure(config):
+    if TRAVEL in config.stash:
+        config.stash[TRAVEL].stop()
+
+
+def pytest_report_header(config):
+    if TRAVEL in config.stash:
+        moment = utcnow().isoformat(timespec="seconds")
+        zone = os.environ.get("TZ", "unset")
+        return f"clock: TEST_CLOCK={os.environ['TEST_CLOCK']}, travelled to {moment} (ticking); TZ={zone}"
+
+
+# --- Databases ------------------------------------------------------------------------------------------
 
 
 def _pg_admin(sql: str) -> None:
@@ -189,7 +240,7 @@ def step_data(trigger, **override):
         "resolve_by_agency": {"result": "Settled at the police station"},
         "reach_agreement": {
             "terms": "李强 repairs the pipe and pays 800 yuan",
-            "performance_deadline": (date.today() + timedelta(days=14)).isoformat(),
+            "performance_deadline": (local_date(utcnow()) + timedelta(days=14)).isoformat(),
             "signatures_recorded": True,
         },
         "fail_mediation": {"reason": "No agreement", "advice": "You may sue at the district court"},

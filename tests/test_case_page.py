@@ -1,11 +1,11 @@
 """The case page (``case_page.show``): who may see it, what it shows, and how personal data is masked."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
-from mediation.clock import utcnow
+from mediation.clock import local_date, utcnow
 from mediation.services.cases import CaseInput, register_case
 from mediation.services.parties import PartyInput
 from tests.conftest import fire, login, make_agency, make_case, make_user, written
@@ -200,7 +200,7 @@ def test_another_agencys_liaison_cannot_see_a_case_referred_elsewhere(client, db
 
 
 def test_a_date_deadline_reads_as_that_day_and_the_confirmation_window_is_shown(client, db, case, mediator):
-    deadline = date.today() + timedelta(days=5)
+    deadline = local_date(utcnow()) + timedelta(days=5)
     fire(case, "accept", mediator)
     fire(case, "reach_agreement", mediator, performance_deadline=deadline.isoformat())
     db.session.commit()

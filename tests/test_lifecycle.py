@@ -90,10 +90,11 @@ def reach(state, station, people, **case_extra):
 
 def record_visit(case, *, done=True, performed=True, visitor=None):
     """A follow-up visit row written directly, as the visit form will."""
+    today = local_date(utcnow())
     visit = FollowUpVisit(
         case_id=case.id,
-        scheduled_for=None if done else date.today() + timedelta(days=3),
-        done_on=date.today() if done else None,
+        scheduled_for=None if done else today + timedelta(days=3),
+        done_on=today if done else None,
         agreement_performed=performed if done else None,
         visitor_id=visitor.id if visitor else case.mediator_id,
         method="in_person",
@@ -415,7 +416,8 @@ def test_a_visit_from_before_a_breach_does_not_let_the_new_agreement_close(db, s
 
 def test_an_agreement_cannot_be_performed_by_a_past_date(db, station, people):
     case = reach("mediating", station, people)
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    today = local_date(utcnow())
+    yesterday = (today - timedelta(days=1)).isoformat()
     assert_refused(
         case,
         "reach_agreement",
@@ -424,7 +426,7 @@ def test_an_agreement_cannot_be_performed_by_a_past_date(db, station, people):
         "performance_deadline_not_past",
         **data_for("reach_agreement", performance_deadline=yesterday),
     )
-    fire(case, "reach_agreement", people["mediator"], performance_deadline=date.today().isoformat())
+    fire(case, "reach_agreement", people["mediator"], performance_deadline=today.isoformat())
     assert case.state == "following_up"
 
 

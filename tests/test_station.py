@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from mediation.clock import local_date, utcnow
+from mediation.clock import local_date, local_now_input, utcnow
 from mediation.models import Case, DutyShift, VisitLogEntry
 from mediation.services.station_log import VisitInput, record_visit, week_start
 from tests.conftest import login, make_user
@@ -120,7 +120,7 @@ def test_a_visit_with_missing_details_is_shown_again_with_messages(client, db, m
 def test_a_visit_cannot_be_in_the_future(client, db, mediator):
     db.session.commit()
     login(client, mediator)
-    later = (utcnow() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    later = (local_now_input() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
     response = client.post(
         "/station/XLG/visits", data={"visitor_name": "刘", "matter": "m", "visited_at": later}
     )

@@ -122,7 +122,7 @@ def test_reach_agreement_with_a_date_and_a_confirmation(client, db, case, mediat
     fire(case, "accept", mediator)
     db.session.commit()
     login(client, mediator)
-    deadline = date.today() + timedelta(days=10)
+    deadline = local_date(utcnow()) + timedelta(days=10)
     response = post(
         client,
         case,
@@ -214,7 +214,7 @@ def test_an_unticked_confirmation_keeps_the_typed_terms(client, db, case, mediat
         case,
         "reach_agreement",
         terms="李强 repairs the pipe",
-        performance_deadline=(date.today() + timedelta(days=3)).isoformat(),
+        performance_deadline=(local_date(utcnow()) + timedelta(days=3)).isoformat(),
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -231,7 +231,7 @@ def test_a_failed_guard_is_shown_on_the_form(client, db, case, mediator):
         case,
         "reach_agreement",
         terms="Pay",
-        performance_deadline=(date.today() - timedelta(days=3)).isoformat(),
+        performance_deadline=(local_date(utcnow()) - timedelta(days=3)).isoformat(),
         signatures_recorded="y",
     )
     assert response.status_code == 422

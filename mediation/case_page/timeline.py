@@ -44,6 +44,9 @@ ACTION_LABELS = {
     "record_session": _l("Recorded a mediation session"),
     "update_agreement": _l("Completed the agreement's details"),
     "upload_attachment": _l("Attached a file"),
+    "plan_visit": _l("Planned a follow-up visit"),
+    "record_visit": _l("Recorded a follow-up visit"),
+    "link_visit": _l("Registered from the visit log"),
     "update_case": _l("Corrected the case details"),
 }
 
@@ -81,10 +84,21 @@ DATA_LABELS = {
     "channel": _l("Channel"),
     "risk_level": _l("Risk of escalation"),
     "amount": _l("Amount in dispute"),
+    "agency": _l("Agency"),
+    "agency_case_number": _l("The agency's case number"),
+    "scheduled_for": _l("Planned for"),
+    "done_on": _l("Visited on"),
+    "method": _l("How"),
+    "party_reached": _l("Who was reached"),
+    "agreement_performed": _l("Agreement performed"),
+    "satisfaction": _l("Satisfaction (1–5)"),
+    "renewed_conflict": _l("Signs of the dispute flaring up"),
+    "visitor": _l("Visitor"),
+    "visited_at": _l("Came in"),
 }
 
 #: Bookkeeping keys the trail keeps for machines, not for readers.
-HIDDEN_KEYS = frozenset({"session_id", "agreement_id", "attachment_id", "sha256"})
+HIDDEN_KEYS = frozenset({"session_id", "agreement_id", "attachment_id", "sha256", "visit_id"})
 #: Values that are personal data: masked for readers who may not see them in full.
 PERSONAL_KEYS = {"phone": mask_phone, "id_number": mask_id_number}
 
@@ -198,6 +212,8 @@ def _value(key, value, spec, names, personal_data: bool) -> str:
         return str(taxonomy.CHANNELS.get(value, value))
     if key in ("risk_level",):
         return str(taxonomy.RISK_LEVELS.get(value, value))
+    if key == "method":
+        return str(taxonomy.VISIT_METHODS.get(value, value))
     if isinstance(value, str):
         return _when(value)
     if isinstance(value, list):

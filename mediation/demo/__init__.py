@@ -18,8 +18,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from mediation import lifecycle
-from mediation.clock import utcnow
-from mediation.demo.books import write_roster, write_visit_log
+from mediation.clock import local_date, utcnow
+from mediation.demo.books import log_walk_in, walk_ins_to_log, write_roster, write_visit_log
 from mediation.demo.planner import Planner
 from mediation.demo.stations import AGENCIES, DEMO_PASSWORD, STATIONS, USERS
 from mediation.demo.stories import STORIES
@@ -101,8 +101,11 @@ def seed(cases: int = DEFAULT_CASES, seed: int = DEFAULT_SEED, now: datetime | N
     writer = Writer(rng, now)
     writer.reference_data()
     shifts = write_roster(writer)
-    written = [(writer.case(plan), plan) for plan in planner.plans(cases)]
-    log_entries = write_visit_log(writer, planner.people, written)
+    plans = planner.plans(cases)
+    logged = walk_ins_to_log(plans, local_date(now))
+    for plan in plans:
+        writer.case(plan, log_entry=log_walk_in(writer, plan) if plan.index in logged else None)
+    log_entries = write_visit_log(writer, planner.people) + len(logged)
     return _summary(now, shifts, log_entries)
 
 

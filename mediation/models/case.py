@@ -127,6 +127,11 @@ class Case(db.Model):
         )
 
     @property
+    def inbound_referral(self):
+        """The referral an agency sent this dispute in with, if it came that way."""
+        return next((r for r in self.referrals if r.direction == "in"), None)
+
+    @property
     def current_agreement(self):
         return self.agreements[-1] if self.agreements else None
 

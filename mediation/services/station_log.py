@@ -110,7 +110,7 @@ def load_visit(actor, entry_id) -> VisitLogEntry:
     return entry
 
 
-def link_case(actor, entry: VisitLogEntry, case: Case) -> None:
+def link_case(actor, entry: VisitLogEntry, case: Case, *, now: datetime | None = None) -> None:
     """Record that the visit ``entry`` became ``case`` (registered at the same station), with an event.
 
     Raises ``NotAllowed`` unless ``actor`` is a mediator of the station, ``Conflict`` if the entry already
@@ -134,6 +134,7 @@ def link_case(actor, entry: VisitLogEntry, case: Case) -> None:
         "intake",
         "link_visit",
         {"visit_id": entry.id, "visitor": entry.visitor_name, "visited_at": entry.visited_at},
+        now=now,
     )
 
 

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from mediation import lifecycle, policy
+from mediation import lifecycle, policy, taxonomy
 from mediation.clock import local_date, parse_iso_date, utcnow
 from mediation.errors import Conflict, Invalid, NotAllowed, NotFound
 from mediation.extensions import db
@@ -277,6 +277,22 @@ def _accept(case, actor, values, now):
     keep = current if current is not None and _mediates_at(current, case.station_id) else None
     case.mediator = values["mediator"] or keep or actor
     case.accepted_at = now
+    _answer_inbound(case, actor, "accepted", now)
+
+
+def _decline(case, actor, values, now):
+    reason = taxonomy.DECLINE_REASONS[values["reason"]]
+    _answer_inbound(case, actor, "declined", now, response=values["note"] or str(reason))
+
+
+def _answer_inbound(case, actor, status, now, response=""):
+    """Accepting or declining a dispute an agency sent answers its referral (the agency sees the answer)."""
+    referral = case.inbound_referral
+    if referral is not None and referral.status == "pending":
+        referral.status, referral.answered_by_id, referral.answered_at = status, actor.id, now
+        referral.response = response
+        if status == "declined":
+            referral.closed_at = now
 
 
 def _mediates_at(user, station_id) -> bool:
@@ -347,6 +363,7 @@ def _reach_agreement(case, actor, values, now):
 
 EFFECTS = {
     "accept": _accept,
+    "decline": _decline,
     "reassign": _reassign,
     "refer": _refer,
     "accept_referral": _answer_referral("accepted"),

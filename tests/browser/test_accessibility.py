@@ -97,7 +97,8 @@ def cases(db, station, mediator, police):
     }
 
 
-def test_the_sign_in_page_passes_axe_also_after_a_refused_sign_in(page, live_server, audit, mediator):
+def test_the_sign_in_page_passes_axe_also_after_a_refused_sign_in(page, live_server, audit, db, mediator):
+    db.session.commit()  # the refused sign-in is audited: the server must be able to write
     page.goto(f"{live_server}/login")
     expect(page.locator("input[name=username]")).to_be_visible()
     audit.check(page, "sign-in")
