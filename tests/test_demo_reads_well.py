@@ -10,6 +10,7 @@ from sqlalchemy import select
 from mediation import demo
 from mediation.extensions import db as _db
 from mediation.models import Case, User
+from tests.conftest import purge
 
 #: Latin letters a Chinese page may show: case numbers (station codes), units and the roles' short names.
 ALLOWED = re.compile(r"^(?:[A-Z]{2,5}(?:-\d{4}-\d{4})?|KB|MB)$")
@@ -39,9 +40,10 @@ def pages(app, tmp_path_factory):
                 response = client.get(f"/cases/{case.number}")
                 assert response.status_code == 200, case.number
                 out[(lang, case.number)] = timeline_text(response.get_data(as_text=True))
-        yield out
-        from tests.conftest import purge
-
+        _db.session.rollback()
+        _db.session.remove()
+    yield out
+    with app.app_context():
         purge()
 
 
