@@ -144,11 +144,47 @@ class Field:
 
 @dataclass(frozen=True)
 class Guard:
-    """A condition on the case itself; ``check(case, values)`` is true when the step may go ahead."""
+    """A condition a step must meet: ``check(case, values)`` is true when the step may go ahead.
+
+    ``values`` are the step's typed fields, parsed, and ``today`` (the station's day). ``apply_step`` judges
+    every guard alongside the fields and names every problem at once.
+    """
 
     name: str
     check: Callable
     message: object
+    #: The step's fields ``check`` reads. A guard that reads none depends on the case alone: the case page
+    #: judges it before anything is typed and shows its step disabled, with the message, while it fails.
+    #: A guard is not judged while a field it reads is missing or malformed.
+    reads: tuple[str, ...] = ()
+    #: An optional ``confirm`` field of the step that, ticked, lets the step go ahead anyway (a date that
+    #: looks mistyped but is right); the page offers it only once the guard has refused.
+    waived_by: str | None = None
+
+    @property
+    def field(self) -> str | None:
+        """The field the message belongs beside: the one field it reads, if it reads exactly one."""
+        return self.reads[0] if len(self.reads) == 1 else None
+
+    @property
+    def on_case_alone(self) -> bool:
+        return not self.reads
+
+
+def blocking_guard(step, case) -> Guard | None:
+    """The first of ``step``'s guards on the case alone that does not hold now; ``None`` if none fails."""
+    return next((g for g in step.guards if g.on_case_alone and not g.check(case, {})), None)
+
+
+#: A date a step takes further ahead than this many years is questioned: 2099 typed for 2029.
+DISTANT_YEARS = 2
+
+
+def _years_after(day, years: int):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
 
 
 def _performed_visit(case, values):
@@ -160,6 +196,14 @@ def _deadline_not_past(case, values):
     return deadline is None or deadline >= values["today"]
 
 
+def _not_distant(name: str) -> Callable:
+    def check(case, values):
+        day = values.get(name)
+        return day is None or day <= _years_after(values["today"], DISTANT_YEARS)
+
+    return check
+
+
 VISIT_FOUND_PERFORMED = Guard(
     "visit_found_performed",
     _performed_visit,
@@ -169,6 +213,18 @@ PERFORMANCE_DEADLINE_NOT_PAST = Guard(
     "performance_deadline_not_past",
     _deadline_not_past,
     _l("The performance deadline cannot be in the past."),
+    reads=("performance_deadline",),
+)
+PERFORMANCE_DEADLINE_NOT_DISTANT = Guard(
+    "performance_deadline_not_distant",
+    _not_distant("performance_deadline"),
+    _l(
+        "This date is more than %(years)d years away. Check the year; if the date is right, confirm it"
+        " below.",
+        years=DISTANT_YEARS,
+    ),
+    reads=("performance_deadline",),
+    waived_by="distant_date_confirmed",
 )
 NOT_EXTENDED_YET = Guard(
     "not_extended_yet",
@@ -176,6 +232,8 @@ NOT_EXTENDED_YET = Guard(
     _l("The mediation period can be extended only once."),
 )
 
+#: Ticked to confirm a date the step questioned as far off (``Guard.waived_by``).
+DISTANT_DATE_CONFIRMED = Field("distant_date_confirmed", "confirm", _l("The date is right"), required=False)
 REASON = Field("reason", "longtext", _l("Reason"))
 
 
@@ -217,7 +275,7 @@ class Step:
 STEPS = {s.trigger: s for s in (
     Step("accept", ("registered",), "mediating", MEDIATOR, STATION, _l("Accept"),
          fields=(Field("mediator", "mediator", _l("Mediator"), required=False,
-                       help=_l("Leave empty to take the case yourself.")),),
+                       help=_l("Left as it is, the case keeps its mediator; choose yourself to take it.")),),
          help=_l("Accept the dispute for mediation (受理)."),
          opens=("mediation",), meets=("acceptance",)),
     Step("decline", ("registered",), "closed", MEDIATOR, STATION, _l("Decline"),
@@ -250,8 +308,9 @@ STEPS = {s.trigger: s for s in (
                  Field("performance_method", "text", _l("Manner of performance"), required=False),
                  Field("performance_place", "text", _l("Place of performance"), required=False),
                  Field("performance_deadline", "date", _l("Performance deadline")),
+                 DISTANT_DATE_CONFIRMED,
                  Field("signatures_recorded", "confirm", _l("The parties and the mediator have signed"))),
-         guards=(PERFORMANCE_DEADLINE_NOT_PAST,), style="success",
+         guards=(PERFORMANCE_DEADLINE_NOT_PAST, PERFORMANCE_DEADLINE_NOT_DISTANT), style="success",
          help=_l("The parties reached an agreement (达成协议)."),
          opens=("follow_up", "judicial_confirmation"), meets=MEDIATION_PERIOD),
     Step("fail_mediation", ("mediating",), "closed", MEDIATOR, STATION, _l("Mediation failed"),
@@ -309,7 +368,26 @@ def _check_deadlines() -> None:
                 )
 
 
+def _check_guards() -> None:
+    """A guard reads only fields of its step, and what waives it is an optional confirmation there."""
+    for step in STEPS.values():
+        fields = {f.name: f for f in step.fields}
+        for guard in step.guards:
+            unknown = sorted(set(guard.reads) - set(fields))
+            if unknown:
+                raise DeclarationError(
+                    f"guard {guard.name!r} of {step.trigger!r} reads unknown fields {unknown}"
+                )
+            waiver = fields.get(guard.waived_by) if guard.waived_by else None
+            if guard.waived_by and (waiver is None or waiver.kind != "confirm" or waiver.required):
+                raise DeclarationError(
+                    f"guard {guard.name!r} of {step.trigger!r} is waived by {guard.waived_by!r},"
+                    " which is not an optional confirmation of the step"
+                )
+
+
 _check_deadlines()
+_check_guards()
 
 
 # --- The shared machine -----------------------------------------------------------------------------
@@ -413,7 +491,13 @@ def markdown() -> str:
         ]
         for s in STEPS.values():
             fields = ", ".join(f"`{f.name}`" + ("" if f.required else " (optional)") for f in s.fields)
-            guards = "; ".join(text(g.message) for g in s.guards)
+            guards = "<br>".join(
+                f"`{g.name}`"
+                + (f" on {', '.join(f'`{r}`' for r in g.reads)}" if g.reads else " on the case alone")
+                + (f", unless `{g.waived_by}`" if g.waived_by else "")
+                + f": {text(g.message)}"
+                for g in s.guards
+            )
             dest = "(same)" if s.dest == "=" else f"`{s.dest}`"
             changes = "; ".join(
                 f"{verb} {', '.join(f'`{k}`' for k in kinds)}"

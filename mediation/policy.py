@@ -108,6 +108,21 @@ def allowed_steps(actor, case) -> list:
     ]
 
 
+def step_availability(actor, case) -> list[tuple]:
+    """The steps ``actor`` may fire on ``case`` now (``allowed_steps``), each as ``(step, reason)``.
+
+    ``reason`` is why the step cannot go ahead yet: the message of its first guard on the case alone that
+    fails (``lifecycle.blocking_guard``), else ``None``. The case page shows a step with a reason disabled,
+    the reason beside it; firing it anyway is still refused (``Invalid``). Guards on what is typed are judged
+    when it is posted. The API's ``allowed_triggers`` will answer the same.
+    """
+    out = []
+    for step in allowed_steps(actor, case):
+        guard = lifecycle.blocking_guard(step, case)
+        out.append((step, guard.message if guard is not None else None))
+    return out
+
+
 def require(allowed: bool, message) -> None:
     if not allowed:
         raise NotAllowed(message)

@@ -5,6 +5,7 @@ refusal is checked to leave the case row, its events and its records exactly as 
 transaction (a refusal comes before any change) and after the rollback the views do.
 """
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -15,6 +16,8 @@ from mediation.clock import local_date, utcnow
 from mediation.errors import Conflict, Invalid, NotAllowed, Refused
 from mediation.extensions import db as _db
 from mediation.models import Case, Event, FollowUpVisit, User
+from mediation.services.cases import CaseInput, register_case
+from mediation.services.parties import PartyInput
 from mediation.services.transitions import apply_step
 from tests.conftest import fire, make_agency, make_case, make_user, snapshot, step_data
 
@@ -243,7 +246,7 @@ def test_supervisor_can_reassign(db, station, people, police):
     case = reach("mediating", station, people)
     fire(case, "reassign", people["supervisor"], mediator="zhao", reason="回避")
     assert case.mediator == people["colleague"]
-    assert case.events.all()[-1].data == {"mediator": "zhao", "reason": "回避"}
+    assert case.events.all()[-1].data == {"mediator": "zhao", "previous_mediator": "wang", "reason": "回避"}
 
 
 def test_every_step_moves_the_version_even_one_that_changes_nothing_else(db, station, people):
@@ -451,6 +454,114 @@ def test_the_mediation_period_is_extended_only_once(db, station, people):
     assert_refused(case, "extend", people["mediator"], Invalid, "not_extended_yet", **data_for("extend"))
 
 
+def test_a_guard_is_named_with_the_other_problems_at_once(db, station, people):
+    """A past performance deadline used to appear only once the missing terms were filled in."""
+    case = reach("mediating", station, people)
+    yesterday = (local_date(utcnow()) - timedelta(days=1)).isoformat()
+    data = data_for("reach_agreement", terms="", performance_deadline=yesterday)
+    error = assert_refused(case, "reach_agreement", people["mediator"], Invalid, "invalid_fields", **data)
+    assert error.fields == {
+        "terms": "This field is required.",
+        "performance_deadline": "The performance deadline cannot be in the past.",
+    }
+
+
+def test_a_guard_alone_keeps_its_code_and_puts_its_message_on_its_field(db, station, people):
+    case = reach("mediating", station, people)
+    yesterday = (local_date(utcnow()) - timedelta(days=1)).isoformat()
+    data = data_for("reach_agreement", performance_deadline=yesterday)
+    error = assert_refused(
+        case, "reach_agreement", people["mediator"], Invalid, "performance_deadline_not_past", **data
+    )
+    assert error.fields == {"performance_deadline": "The performance deadline cannot be in the past."}
+
+
+def test_a_guard_on_the_case_alone_is_named_under_its_own_name_beside_the_fields(db, station, people):
+    case = reach("mediating", station, people)
+    fire(case, "extend", people["mediator"])
+    error = assert_refused(case, "extend", people["mediator"], Invalid, "invalid_fields", reason="")
+    assert error.fields == {
+        "consent_recorded": "This must be confirmed.",
+        "reason": "This field is required.",
+        "not_extended_yet": "The mediation period can be extended only once.",
+    }
+
+
+def test_a_guard_is_not_judged_on_a_field_that_is_already_wrong(db, station, people):
+    case = reach("mediating", station, people)
+    data = data_for("reach_agreement", performance_deadline="1999-02-30")
+    error = assert_refused(case, "reach_agreement", people["mediator"], Invalid, "invalid_fields", **data)
+    assert set(error.fields) == {"performance_deadline"}
+    assert "past" not in error.fields["performance_deadline"]
+
+
+def test_a_performance_deadline_more_than_two_years_away_must_be_confirmed(db, station, people):
+    """2099 typed for 2029 is questioned; a date that far off really meant is confirmed and goes through."""
+    case = reach("mediating", station, people)
+    now = datetime(2026, 3, 10, 4, 0, tzinfo=UTC)  # 10 March in China
+    far = data_for("reach_agreement", performance_deadline="2028-03-11")
+    error = assert_refused(
+        case,
+        "reach_agreement",
+        people["mediator"],
+        Invalid,
+        "performance_deadline_not_distant",
+        now=now,
+        **far,
+    )
+    assert set(error.fields) == {"performance_deadline"}
+    assert "more than 2 years away" in error.fields["performance_deadline"]
+    # Two whole years is not questioned; confirmed, a later date is accepted and the trail says it was.
+    fire(case, "reach_agreement", people["mediator"], now=now, performance_deadline="2028-03-10")
+    assert case.current_agreement.performance_deadline == date(2028, 3, 10)
+    fire(case, "report_breach", people["mediator"], now=now)
+    fire(case, "reach_agreement", people["mediator"], now=now, distant_date_confirmed=True, **far)
+    assert case.current_agreement.performance_deadline == date(2028, 3, 11)
+    assert case.events.all()[-1].data["distant_date_confirmed"] is True
+
+
+def test_an_unticked_confirmation_of_a_date_is_left_out_of_the_trail(db, station, people):
+    case = reach("following_up", station, people)
+    assert "distant_date_confirmed" not in case.events.all()[-1].data
+
+
+def test_two_years_from_29_february_is_28_february():
+    assert lifecycle._years_after(date(2028, 2, 29), 2) == date(2030, 2, 28)
+
+
+# --- Whose case it is ---------------------------------------------------------------------------------------
+
+
+def test_accepting_keeps_the_mediator_the_case_was_given_to(db, station, people):
+    """张伟 was on duty, so registration gave him the case; 王芳 accepting it does not take it from him."""
+    case = register_case(
+        people["mediator"],
+        station,
+        CaseInput(title="Noise", category="neighbour", channel="walk_in"),
+        [PartyInput(role="applicant", name="王芳")],
+        mediator=people["colleague"],
+    )
+    fire(case, "accept", people["mediator"])
+    assert case.mediator == people["colleague"]
+    assert case.events.all()[-1].data["mediator"] == "zhao"
+    assert "previous_mediator" not in case.events.all()[-1].data
+
+
+def test_taking_the_case_on_accepting_records_from_whom(db, station, people):
+    case = make_case(station, people["mediator"])
+    fire(case, "accept", people["colleague"], mediator="zhao")
+    data = case.events.all()[-1].data
+    assert (data["mediator"], data["previous_mediator"]) == ("zhao", "wang")
+
+
+def test_a_case_whose_mediator_no_longer_serves_goes_to_whoever_accepts_it(db, station, people):
+    case = make_case(station, people["mediator"])
+    people["mediator"].active = False
+    fire(case, "accept", people["colleague"])
+    assert case.mediator == people["colleague"]
+    assert case.events.all()[-1].data["previous_mediator"] == "wang"
+
+
 # --- Stale versions -----------------------------------------------------------------------------------------
 
 
@@ -479,7 +590,7 @@ def test_a_concurrent_change_is_a_conflict(app, db, station, people):
     seen_version = case.version
     with app.app_context():  # another request, with its own session
         theirs = db.session.get(Case, case.id)
-        fire(theirs, "accept", db.session.get(User, people["colleague"].id))
+        fire(theirs, "accept", db.session.get(User, people["colleague"].id), mediator="zhao")
         db.session.commit()
     assert case.version == seen_version  # this session still holds what it loaded
     with pytest.raises(Conflict) as info:
@@ -539,6 +650,60 @@ def test_policy_and_engine_agree_for_every_state_step_and_persona(app, db, stati
                     if event_count(case_id) != events[state]:
                         problems.append(f"{state}/{trigger}/{persona}: a refusal left an event")
     assert not problems, "\n".join(problems)
+
+
+def test_a_step_shown_blocked_is_exactly_one_the_case_does_not_allow_yet(app, db, station, people, police):
+    """``policy.step_availability`` gives a reason exactly for the steps the engine refuses whatever is typed,
+    with that guard's message; every other step it offers fires with complete data."""
+    cases = {state: reach(state, station, people) for state in lifecycle.STATES}
+    cases["extended"] = reach("mediating", station, people)
+    fire(cases["extended"], "extend", people["mediator"])
+    db.session.commit()
+    ids = {name: case.id for name, case in cases.items()}
+    problems, blocked = [], set()
+    for name, case_id in ids.items():
+        for persona in PERSONAS:
+            actor = people[persona]
+            for step, reason in policy.step_availability(actor, db.session.get(Case, case_id)):
+                case = db.session.get(Case, case_id)
+                try:
+                    apply_step(case, step.trigger, actor, version=case.version, **data_for(step.trigger))
+                except Invalid as error:
+                    refused = error
+                else:
+                    refused = None
+                finally:
+                    db.session.rollback()
+                if reason is not None:
+                    blocked.add((name, step.trigger))
+                if (reason is None) != (refused is None):
+                    problems.append(f"{name}/{step.trigger}/{persona}: reason {reason!r}, engine {refused!r}")
+                elif reason is not None and str(refused.message) != str(reason):
+                    problems.append(f"{name}/{step.trigger}/{persona}: {refused.message} is not {reason}")
+    assert not problems, "\n".join(problems)
+    assert blocked == {("following_up", "close"), ("extended", "extend")}
+
+
+# --- The declaration ----------------------------------------------------------------------------------------
+
+
+def _with_guard(monkeypatch, trigger, guard):
+    steps = dict(lifecycle.STEPS)
+    steps[trigger] = dataclasses.replace(steps[trigger], guards=(guard,))
+    monkeypatch.setattr(lifecycle, "STEPS", steps)
+
+
+def test_a_guard_reading_a_field_its_step_does_not_have_fails_at_import(monkeypatch):
+    _with_guard(monkeypatch, "close", lifecycle.Guard("x", lambda c, v: True, "x", reads=("terms",)))
+    with pytest.raises(lifecycle.DeclarationError, match="terms"):
+        lifecycle._check_guards()
+
+
+def test_a_guard_waived_by_anything_but_an_optional_confirmation_fails_at_import(monkeypatch):
+    waived = lifecycle.Guard("x", lambda c, v: True, "x", reads=("performance_deadline",), waived_by="terms")
+    _with_guard(monkeypatch, "reach_agreement", waived)
+    with pytest.raises(lifecycle.DeclarationError, match="optional confirmation"):
+        lifecycle._check_guards()
 
 
 # --- Visibility ---------------------------------------------------------------------------------------------

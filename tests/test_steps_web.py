@@ -2,14 +2,16 @@
 fires them, refusing what is not allowed and keeping what was typed when something is missing."""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from mediation import lifecycle, policy
 from mediation.clock import local_date, utcnow
-from mediation.models import Event
+from mediation.models import Event, FollowUpVisit
+from mediation.services.cases import CaseInput, register_case
+from mediation.services.parties import PartyInput
 from tests.conftest import fire, login, make_case
 
 
@@ -297,3 +299,181 @@ def login_with_csrf(client, user):
         "/login", data={"username": user.username, "password": "correct horse 8", "csrf_token": token}
     )
     assert response.status_code == 302
+
+
+# --- Whose case it is ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def colleagues_case(db, station, mediator, colleague):
+    """Registered by wang and given to zhao, the mediator on duty (张伟 → 王芳 in the issue)."""
+    case = register_case(
+        mediator,
+        station,
+        CaseInput(title="Noise at night", category="neighbour", channel="walk_in"),
+        [PartyInput(role="applicant", name="王芳")],
+        mediator=colleague,
+    )
+    db.session.commit()
+    return case
+
+
+def last_event(db, case):
+    return db.session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.id.desc())).first()
+
+
+def test_the_accept_form_says_whose_case_it_is_and_keeps_it_with_them_by_default(
+    client, db, colleagues_case, mediator, colleague
+):
+    login(client, mediator)
+    html = client.get(f"/cases/{colleagues_case.number}").get_data(as_text=True)
+    panel = html[html.index('id="step-accept"') : html.index('data-step="decline"')]
+    assert "This case is with zhao." in panel
+    select = re.search(r'<select[^>]*id="accept-mediator"[^>]*>(.*?)</select>', panel, re.S).group(1)
+    assert select.startswith('<option value="">— keep zhao —</option>')  # the first, so the one shown
+    assert post(client, colleagues_case, "accept").status_code == 302
+    assert reload(db, colleagues_case).mediator == colleague
+    assert last_event(db, colleagues_case).data["mediator"] == "zhao"
+    assert "previous_mediator" not in last_event(db, colleagues_case).data
+
+
+def test_taking_a_colleagues_case_on_accepting_records_the_change(client, db, colleagues_case, mediator):
+    login(client, mediator)
+    assert post(client, colleagues_case, "accept", mediator="wang").status_code == 302
+    assert reload(db, colleagues_case).mediator == mediator
+    assert last_event(db, colleagues_case).data == {
+        "mediator": "wang",
+        "previous_mediator": "zhao",
+        "deadlines": last_event(db, colleagues_case).data["deadlines"],
+    }
+    html = client.get(f"/cases/{colleagues_case.number}").get_data(as_text=True)
+    entry = html[html.index('data-event="accept"') :].split("data-event=")[1]
+    assert re.search(r"<dt>Mediator</dt><dd[^>]*>zhao → wang</dd>", entry)
+    html = client.get(f"/cases/{colleagues_case.number}", headers={"Accept-Language": "zh-CN"})
+    entry = html.get_data(as_text=True).split('data-event="accept"')[1]
+    assert re.search(r"<dt>调解员</dt><dd[^>]*>zhao → wang</dd>", entry)
+
+
+def test_the_accept_form_of_ones_own_case_says_so(client, case, mediator):
+    login(client, mediator)
+    html = client.get(f"/cases/{case.number}").get_data(as_text=True)
+    assert "This case is with you." in html[html.index('id="step-accept"') :]
+
+
+def test_reassigning_records_who_had_the_case_and_who_has_it_now(client, db, case, mediator, colleague):
+    login(client, mediator)
+    assert post(client, case, "reassign", mediator="zhao", reason="回避").status_code == 302
+    assert last_event(db, case).data == {"mediator": "zhao", "previous_mediator": "wang", "reason": "回避"}
+    html = client.get(f"/cases/{case.number}").get_data(as_text=True)
+    entry = html[html.index('data-event="reassign"') :].split("data-event=")[1]
+    assert re.search(r"<dt>Mediator</dt><dd[^>]*>wang → zhao</dd>", entry)
+
+
+# --- Every problem at once, guards included ----------------------------------------------------------------
+
+
+@pytest.fixture
+def mediating(db, case, mediator):
+    fire(case, "accept", mediator)
+    db.session.commit()
+    return case
+
+
+def agreement(**override):
+    today = local_date(utcnow())
+    return {
+        "terms": "李强 pays 800 yuan",
+        "performance_deadline": (today + timedelta(days=10)).isoformat(),
+        "signatures_recorded": "y",
+        **override,
+    }
+
+
+def test_a_past_deadline_is_named_with_the_other_problems_beside_its_field(client, db, mediating, mediator):
+    login(client, mediator)
+    yesterday = local_date(utcnow()) - timedelta(days=1)
+    data = agreement(terms="", signatures_recorded="", performance_deadline=yesterday.isoformat())
+    response = post(client, mediating, "reach_agreement", **data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert re.search(r'id="reach_agreement-terms-error"[^>]*>This field is required.', html)
+    assert re.search(r'id="reach_agreement-signatures_recorded-error"[^>]*>This must be confirmed.', html)
+    deadline_error = re.search(r'id="reach_agreement-performance_deadline-error"[^>]*>([^<]*)', html)
+    assert deadline_error.group(1) == "The performance deadline cannot be in the past."
+    assert reload(db, mediating).state == "mediating"
+
+
+def test_a_deadline_decades_away_is_questioned_until_the_date_is_confirmed(client, db, mediating, mediator):
+    login(client, mediator)
+    html = client.get(f"/cases/{mediating.number}").get_data(as_text=True)
+    assert "distant_date_confirmed" not in html  # nothing to confirm yet
+    response = post(client, mediating, "reach_agreement", **agreement(performance_deadline="2099-06-30"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    deadline_error = re.search(r'id="reach_agreement-performance_deadline-error"[^>]*>([^<]*)', html)
+    assert deadline_error.group(1).startswith("This date is more than 2 years away. Check the year")
+    assert re.search(r'<input[^>]*id="reach_agreement-distant_date_confirmed"[^>]*type="checkbox"', html)
+    assert 'for="reach_agreement-distant_date_confirmed">The date is right</label>' in html
+    assert 'value="2099-06-30"' in html and "李强 pays 800 yuan</textarea>" in html
+    assert reload(db, mediating).state == "mediating"
+
+    data = agreement(performance_deadline="2099-06-30", distant_date_confirmed="y")
+    assert post(client, mediating, "reach_agreement", **data).status_code == 302
+    assert reload(db, mediating).current_agreement.performance_deadline == date(2099, 6, 30)
+
+
+# --- A step the case does not allow yet ---------------------------------------------------------------------
+
+
+def blocked(html, trigger):
+    """The disabled button of a step the case does not allow yet, and the reason it points to; else None."""
+    item = re.search(rf'<div class="accordion-item" data-step="{trigger}"(.*?)</p>', html, re.S)
+    if item is None or "data-blocked" not in item.group(1):
+        return None
+    button = re.search(r"<button[^>]*>", item.group(1)).group(0)
+    described = re.search(r'aria-describedby="([^"]+)"', button).group(1)
+    reason = re.search(rf'id="{described}">([^<]*)', item.group(1)).group(1)
+    return button, reason
+
+
+def test_close_is_disabled_with_its_reason_until_a_visit_found_the_agreement_performed(
+    client, db, mediating, mediator
+):
+    fire(mediating, "reach_agreement", mediator)
+    db.session.commit()
+    login(client, mediator)
+    html = client.get(f"/cases/{mediating.number}").get_data(as_text=True)
+    button, reason = blocked(html, "close")
+    assert " disabled" in button and "data-bs-toggle" not in button
+    assert reason == "A completed follow-up visit must have found the agreement performed."
+    assert 'id="step-close"' not in html  # no form to fill in
+    assert blocked(html, "report_breach") is None  # its neighbour is offered as before
+
+    response = post(client, mediating, "close")  # posted anyway: still refused
+    assert response.status_code == 422
+    assert blocked(response.get_data(as_text=True), "close")
+    assert reload(db, mediating).state == "following_up"
+
+    db.session.add(
+        FollowUpVisit(
+            case_id=mediating.id,
+            done_on=local_date(utcnow()),
+            agreement_performed=True,
+            visitor_id=mediator.id,
+            method="in_person",
+            party_reached="王芳",
+        )
+    )
+    db.session.commit()
+    html = client.get(f"/cases/{mediating.number}").get_data(as_text=True)
+    assert blocked(html, "close") is None and 'id="step-close"' in html
+
+
+def test_extend_is_disabled_after_the_one_extension(client, db, mediating, mediator):
+    login(client, mediator)
+    assert blocked(client.get(f"/cases/{mediating.number}").get_data(as_text=True), "extend") is None
+    fire(mediating, "extend", mediator)
+    db.session.commit()
+    html = client.get(f"/cases/{mediating.number}").get_data(as_text=True)
+    assert blocked(html, "extend")[1] == "The mediation period can be extended only once."
+    assert shown_steps(html) == [s.trigger for s in policy.allowed_steps(mediator, mediating)]

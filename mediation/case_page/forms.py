@@ -5,6 +5,8 @@ The forms carry no business validation: the services check everything and their 
 put back on these fields (``web.show_refusal``). ``validate()`` here only checks the CSRF token.
 """
 
+from dataclasses import asdict
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from sqlalchemy import select
@@ -12,9 +14,11 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAre
 from wtforms.widgets import DateInput, DateTimeLocalInput
 
 from mediation import taxonomy
+from mediation.cases.forms import IntakeForm
 from mediation.extensions import db
 from mediation.models import Agency, User, user_station
 from mediation.services.agreements import EDITABLE, JC_DECISIONS
+from mediation.services.case_details import EDITABLE as EDITABLE_DETAILS
 from mediation.web import OnceForm, submission_key
 
 try:
@@ -86,22 +90,28 @@ def _confirm(spec, case, **kw):
 
 
 def _select(pairs, blank):
-    """A select of ``pairs(spec, case)`` after a blank option saying ``blank(spec)``."""
+    """A select of ``pairs(spec, case)`` after a blank option saying ``blank(spec, case, pairs)``."""
 
     def build(spec, case, **kw):
-        choices = options([("", blank(spec)), *pairs(spec, case)])
+        listed = pairs(spec, case)
+        choices = options([("", blank(spec, case, listed)), *listed])
         return SelectField(spec.label, choices=choices, validate_choice=False, **kw)
 
     return build
 
 
-def _choose(spec):
+def _choose(spec, case, listed):
     return _l("Choose…")
 
 
-def _choose_or_myself(spec):
-    """An optional mediator left blank means the person firing the step."""
-    return _l("Choose…") if spec.required else _l("— myself —")
+def _keep_or_myself(spec, case, listed):
+    """An optional mediator left blank keeps the case's mediator while they mediate at its station (one of
+    ``listed``), else means the person firing the step (``services.transitions``' ``accept``)."""
+    if spec.required:
+        return _l("Choose…")
+    if case.mediator is not None and case.mediator.username in dict(listed):
+        return _l("— keep %(name)s —", name=case.mediator.name)
+    return _l("— myself —")
 
 
 _FIELDS = {
@@ -111,7 +121,7 @@ _FIELDS = {
     "confirm": _confirm,
     "choice": _select(lambda spec, case: list(spec.choices.items()), _choose),
     "agency": _select(lambda spec, case: agency_choices(), _choose),
-    "mediator": _select(lambda spec, case: mediator_choices(case), _choose_or_myself),
+    "mediator": _select(lambda spec, case: mediator_choices(case), _keep_or_myself),
 }
 
 
@@ -131,6 +141,18 @@ def step_form(step, case) -> type[OnceForm]:
             validators=_flags(spec.required),
         )
     return type(f"StepForm_{step.trigger}", (OnceForm,), attrs)
+
+
+def shown_fields(step, form) -> list:
+    """The step's fields the form shows: all but a guard's waiver, which appears once the guard has refused
+    (its message is on the guard's field) or when it is ticked."""
+    hidden = set()
+    for guard in step.guards:
+        if guard.waived_by and not form[guard.waived_by].data:
+            asked = guard.field is not None and str(guard.message) in form[guard.field].errors
+            if not asked:
+                hidden.add(guard.waived_by)
+    return [spec for spec in step.fields if spec.name not in hidden]
 
 
 def step_values(step, form) -> dict:
@@ -226,3 +248,29 @@ class AgreementForm(OnceForm):
 
     def values(self) -> dict:
         return {name: self[name].data for name in EDITABLE}
+
+
+class DetailsForm(OnceForm):
+    """Correcting the case's own details (``services.case_details``). The fields are intake's own, so both
+    pages label, explain and limit them alike, and what was typed is read as intake reads it."""
+
+    version = HiddenField()
+    channel = IntakeForm.channel
+    category = IntakeForm.category
+    title = IntakeForm.title
+    facts = IntakeForm.facts
+    place = IntakeForm.place
+    amount = IntakeForm.amount
+    risk_level = IntakeForm.risk_level
+    external_ref = IntakeForm.external_ref
+
+    @classmethod
+    def for_case(cls, case, formdata=None):
+        """The form filled from ``case`` (or from what was posted, when ``formdata`` is given)."""
+        saved = {name: getattr(case, name) for name in EDITABLE_DETAILS}
+        saved["amount"] = "" if case.amount is None else str(case.amount)
+        return cls(formdata=formdata, data={"version": str(case.version), **saved})
+
+    def values(self) -> dict:
+        """What was typed, as ``update_case`` takes it."""
+        return asdict(IntakeForm.case_input(self))

@@ -6,6 +6,7 @@ labels, names and local dates. No database writes.
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,7 +20,7 @@ from mediation.services import deadlines
 from mediation.services.agreements import JC_DECISIONS
 from mediation.services.attachments import human_size
 from mediation.services.parties import field_policy
-from mediation.templating import deadline_text, format_day, format_moment, listing
+from mediation.templating import deadline_text, format_day, format_moment, listing, money
 
 #: Dates and times on the case page: the same in Chinese and English, in local time, without seconds.
 
@@ -47,6 +48,7 @@ ACTION_LABELS = {
     "record_visit": _l("Recorded a follow-up visit"),
     "link_visit": _l("Registered from the visit log"),
     "update_party": _l("Corrected a party's particulars"),
+    "update_case": _l("Corrected the case details"),
 }
 
 #: Labels for data keys that are not a step's declared field.
@@ -153,15 +155,23 @@ def _entry(event: Event, names, view: policy.PersonalData) -> Entry:
     if event.kind == "transition" and event.from_state and event.from_state != event.to_state:
         moved = (event.from_state, event.to_state)
     actor = event.actor.name if event.actor else _("the system")
+    data = event.data or {}
     if event.kind == "party":
-        return Entry(event=event, title=title, actor=actor, moved=None, items=_correction(event.data, view))
+        return Entry(event=event, title=title, actor=actor, moved=None, items=_correction(data, view))
+    if event.kind == "update":
+        return Entry(event, title, actor, moved, _corrections(data, names, view))
     specs = {spec.name: spec for spec in step.fields} if step else {}
     items = []
-    for key, value in (event.data or {}).items():
-        if key in HIDDEN_KEYS or value in (None, "", [], {}):
+    for key, value in data.items():
+        if key in HIDDEN_KEYS or key == "previous_mediator" or value in (None, "", [], {}):
             continue
         if key == "deadlines" and isinstance(value, dict):
             items += _deadline_items(value)
+            continue
+        if key == "mediator" and "previous_mediator" in data:
+            # A step that changed who mediates: "Mediator: 张伟 → 王芳".
+            change = _change(key, data["previous_mediator"], value, names, view)
+            items.append(Item(str(DATA_LABELS["mediator"]), change))
             continue
         spec = specs.get(key)
         label = spec.label if spec else DATA_LABELS.get(key, key.replace("_", " ").capitalize())
@@ -199,6 +209,22 @@ def _particular(key: str, value, view: policy.PersonalData) -> str:
     return str(shown) if shown else "***"
 
 
+def _corrections(data: dict, names, view: policy.PersonalData) -> list[Item]:
+    """A correction of the case's details (``update_case``): each detail as "Title: A → B"."""
+    old, new = data.get("old") or {}, data.get("new") or {}
+    items = []
+    for key in dict.fromkeys([*old, *new]):
+        text = _change(key, old.get(key), new.get(key), names, view)
+        items.append(Item(str(DATA_LABELS.get(key, key)), text, long="\n" in text or len(text) > 80))
+    return items
+
+
+def _change(key, before, after, names, view: policy.PersonalData) -> str:
+    """A value's change as "before → after", each as ``_value`` writes it, an empty one as "—"."""
+    old, new = ("—" if v in (None, "") else _value(key, v, None, names, view) for v in (before, after))
+    return _("%(old)s → %(new)s", old=old, new=new)
+
+
 def _value(key, value, spec, names, view: policy.PersonalData) -> str:
     kind = spec.kind if spec else None
     if key in policy.LOGGED_FIELDS:
@@ -215,6 +241,11 @@ def _value(key, value, spec, names, view: policy.PersonalData) -> str:
         return names.user(value)
     if key == "jc_decision":
         return str(JC_DECISIONS.get(value, value))
+    if key == "amount" and isinstance(value, str):
+        try:
+            return money(Decimal(value))
+        except InvalidOperation:
+            return value
     if key == "size" and isinstance(value, int):
         return human_size(value)
     if key == "parties" and isinstance(value, list):
@@ -291,8 +322,9 @@ class _Names:
         usernames, codes = set(), set()
         for event in events:
             data = event.data or {}
-            if isinstance(data.get("mediator"), str):
-                usernames.add(data["mediator"])
+            for key in ("mediator", "previous_mediator"):
+                if isinstance(data.get(key), str):
+                    usernames.add(data[key])
             for key in ("agency", "jc_court"):
                 if isinstance(data.get(key), str):
                     codes.add(data[key])

@@ -16,8 +16,10 @@ from mediation import lifecycle, policy
 from mediation.case_page.forms import (
     AgreementForm,
     AttachmentForm,
+    DetailsForm,
     SessionForm,
     posted_version,
+    shown_fields,
     step_form,
     step_values,
 )
@@ -28,6 +30,7 @@ from mediation.extensions import db
 from mediation.models import Attachment, Case
 from mediation.services.agreements import JC_DECISIONS, update_agreement
 from mediation.services.attachments import INLINE_TYPES, add_attachment, human_size, path_for
+from mediation.services.case_details import update_case
 from mediation.services.parties import record_view
 from mediation.services.sessions import record_session as record_session_service
 from mediation.services.transitions import apply_step
@@ -153,7 +156,38 @@ def agreement(number):
             url_for(".show", number=case.number, _anchor="agreement"),
             _("The agreement is updated."),
         ),
-        again=lambda status, error: _agreement_again(case, form, status, error),
+        again=lambda status, error: _edit_again(
+            case,
+            form,
+            status,
+            error,
+            _agreement_page,
+            lambda: AgreementForm.for_agreement(current, case.version),
+        ),
+    )
+
+
+@bp.route("/cases/<number>/details", methods=["GET", "POST"])
+@login_required
+def details(number):
+    """Correct the case's own details (not its parties): the station's mediators, while it is open."""
+    case = load_case(number, current_user)
+    if not policy.can_work_on_case(current_user, case):
+        abort(403)
+    posted = request.form if request.method == "POST" else None
+    form = DetailsForm.for_case(case, formdata=posted)
+    if posted is None:
+        return _details_page(case, form)
+    return submit(
+        form,
+        lambda: update_case(current_user, case, posted_version(form), **form.values()),
+        then=lambda changes: (
+            url_for(".show", number=case.number, _anchor="details"),
+            _("The case is corrected.") if changes else _("Nothing was changed."),
+        ),
+        again=lambda status, error: _edit_again(
+            case, form, status, error, _details_page, lambda: DetailsForm.for_case(case)
+        ),
     )
 
 
@@ -184,8 +218,8 @@ def print_agreement(number):
 def _page(case, *, open_panel=None, forms=None, alert=None, gone=None, status=200):
     """The case page; ``forms`` replaces the blank form of a panel with the one the user posted."""
     forms = dict(forms or {})
-    steps = policy.allowed_steps(current_user, case)
-    for spec in steps:
+    steps = policy.step_availability(current_user, case)
+    for spec, _reason in steps:
         if spec.trigger not in forms:
             forms[spec.trigger] = step_form(spec, case)(formdata=None, data={"version": str(case.version)})
     can_work = policy.can_work_on_case(current_user, case)
@@ -199,6 +233,7 @@ def _page(case, *, open_panel=None, forms=None, alert=None, gone=None, status=20
         case=case,
         steps=steps,
         forms=forms,
+        shown_fields=shown_fields,
         open_panel=open_panel,
         alert=alert,
         gone=gone,
@@ -247,14 +282,20 @@ def _agreement_page(case, form, status=200, alert=None, saved=None):
     return body, status
 
 
-def _agreement_again(case, form, status, error):
+def _details_page(case, form, status=200, alert=None, saved=None):
+    body = render_template("case_page/details.html", case=case, form=form, alert=alert, saved=saved)
+    return body, status
+
+
+def _edit_again(case, form, status, error, page, saved_form):
+    """An edit page refused: ``page(case, form, …)`` again with what was typed. After a conflict, also what is
+    saved now (``saved_form()``) beside each field that differs, and the current version: sending again is
+    then a deliberate choice made after seeing the other change."""
     if isinstance(error, Conflict):
-        # Keep what was typed, show what is saved now beside each field that differs, and take the
-        # current version: sending again is then a deliberate choice made after seeing the other change.
         form.version.data = str(case.version)
-        saved = AgreementForm.for_agreement(case.current_agreement, case.version)
-        return _agreement_page(case, form, status=status, alert=error.message, saved=saved)
-    return _agreement_page(case, form, status=status)
+        form.form_errors = []  # the page's own notice says it, with what to do
+        return page(case, form, status=status, alert=error.message, saved=saved_form())
+    return page(case, form, status=status)
 
 
 def _data(form, *exclude) -> dict:

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from mediation.extensions import db
 from mediation.models._base import UTCDateTime, utcnow
 
-#: What an event records: a lifecycle step ("transition"), or another change to the case.
-EVENT_KINDS = ("intake", "transition", "session", "agreement", "attachment", "visit", "party")
+#: What an event records: a lifecycle step ("transition"), or another change to the case ("update": a
+#: correction of its own details; "party": of a party's particulars).
+EVENT_KINDS = ("intake", "transition", "update", "session", "agreement", "attachment", "visit", "party")
 
 
 class Event(db.Model):

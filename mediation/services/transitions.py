@@ -21,22 +21,18 @@ def apply_step(
     """Fire ``trigger`` on ``case`` as ``actor`` with the step's ``data``; return the event it appended.
 
     Checks, in order, and refuses without changing anything: an unknown trigger (``NotFound``), a stale
-    ``version`` or a state the trigger cannot fire from (``Conflict``), role and scope (``NotAllowed``),
-    missing or malformed data (``Invalid`` with ``fields``) and the step's guards (``Invalid``). Then writes
-    the step's records, the new state, outcome and deadline and the event, and flushes. Never commits: the
+    ``version`` or a state the trigger cannot fire from (``Conflict``), role and scope (``NotAllowed``), then
+    the data and the guards together: one ``Invalid`` names every missing or malformed field and every guard
+    that fails, its message beside the field it is about (``Guard.field``), or under the guard's name for a
+    guard on the case alone. Its code is ``invalid_fields``, or the guard's name when one guard is the only
+    problem (a guard on the case alone then has no ``fields``: its message is the refusal's). Then writes the
+    step's records, the new state, outcome and deadlines and the event, and flushes. Never commits: the
     caller commits once, or rolls back if anything raises (a concurrent writer surfaces here as ``Conflict``).
     """
     step = lifecycle.STEPS.get(trigger)
     if step is None:
         raise NotFound(_("There is no step called “%(trigger)s”.", trigger=trigger), code="unknown_trigger")
-    if version is not None and int(version) != case.version:
-        raise Conflict(
-            _(
-                "Someone else changed this case while you were looking at it. "
-                "Review the latest version and try again."
-            ),
-            code="stale_version",
-        )
+    check_version(case, version)
     if not lifecycle.may(case.state, trigger):
         raise Conflict(
             _(
@@ -53,15 +49,18 @@ def apply_step(
         raise NotAllowed(_("This case is not in your station or agency."), code="out_of_scope")
 
     now = now or utcnow()
-    values = parse_fields(step, case, actor, data)
+    values, errors = parse_fields(step, case, actor, data)
     values["today"] = local_date(now)  # dates are the station's days (China Standard Time)
-    for guard in step.guards:
-        if not guard.check(case, values):
-            raise Invalid(guard.message, code=guard.name)
+    failed = [
+        guard for guard in step.guards if _judged(guard, values, errors) and not guard.check(case, values)
+    ]
     values.pop("today")
+    if errors or failed:
+        raise _refusal(errors, failed)
 
     source = case.state
     dest = lifecycle.fire(source, trigger)
+    mediator_before = case.mediator
     # One flush at the end, where a concurrent writer's version surfaces as a Conflict.
     with db.session.no_autoflush:
         EFFECTS.get(trigger, _no_effect)(case, actor, values, now)
@@ -73,8 +72,57 @@ def apply_step(
         # step's time, not the wall clock.
         case.updated_at = now
     flush_case()
-    trail = {**values, **deadlines.for_event(opened, met, cancelled)}
+    trail = {
+        **values,
+        **_assignment(step, mediator_before, case.mediator),
+        **deadlines.for_event(opened, met, cancelled),
+    }
     return record_event(case, actor, "transition", trigger, trail, now=now, from_state=source)
+
+
+def check_version(case: Case, version) -> None:
+    """Refuse with ``Conflict`` when ``version`` is not the case's current one (``None`` skips the check):
+    someone changed the case since the caller loaded it. Any value is compared as text, so nothing typed
+    into a form's hidden field can make it fail otherwise."""
+    if version is not None and str(version).strip() != str(case.version):
+        raise Conflict(
+            _(
+                "Someone else changed this case while you were looking at it. "
+                "Review the latest version and try again."
+            ),
+            code="stale_version",
+        )
+
+
+def _judged(guard, values, errors) -> bool:
+    """A guard is judged unless a field it reads is already wrong, or its waiver was ticked."""
+    if any(name in errors for name in guard.reads):
+        return False
+    return not (guard.waived_by and values.get(guard.waived_by))
+
+
+def _refusal(errors: dict, failed: list) -> Invalid:
+    """One refusal naming every problem with the data and the guards (see ``apply_step``)."""
+    if not errors and len(failed) == 1:
+        guard = failed[0]
+        if guard.field is None:
+            return Invalid(guard.message, code=guard.name)
+        return Invalid(
+            _("Some information is missing or wrong."), fields={guard.field: guard.message}, code=guard.name
+        )
+    fields = dict(errors)
+    for guard in failed:
+        fields.setdefault(guard.field or guard.name, guard.message)
+    return Invalid(_("Some information is missing or wrong."), fields=fields, code="invalid_fields")
+
+
+def _assignment(step, before, after) -> dict:
+    """What a step that chooses the mediator records: who mediates now, and who did before if that changed."""
+    if not any(spec.kind == "mediator" for spec in step.fields):
+        return {}
+    if getattr(before, "id", None) == getattr(after, "id", None):
+        return {"mediator": after}
+    return {"mediator": after, "previous_mediator": before}
 
 
 def _enter(case, dest, step, now) -> None:
@@ -143,28 +191,28 @@ def _jsonable(data: dict) -> dict:
 # --- Data a step requires ---------------------------------------------------------------------------
 
 
-def parse_fields(step, case, actor, data: dict) -> dict:
-    """Check and convert the step's declared fields; raise ``Invalid`` naming every bad field at once."""
+def parse_fields(step, case, actor, data: dict) -> tuple[dict, dict]:
+    """The step's declared fields checked and converted: ``(values, errors)``, every bad field named in
+    ``errors``. An optional field left blank is ``""`` (``None`` for a mediator); an optional confirmation
+    left unticked is left out."""
     values, errors = {}, {}
     for spec in step.fields:
         raw = data.get(spec.name)
         if isinstance(raw, str):
             raw = raw.strip()
-        if raw in (None, "", False) and spec.kind != "confirm":
-            if spec.required:
-                errors[spec.name] = _("This field is required.")
-            elif spec.kind == "mediator":
-                values[spec.name] = actor if actor.role == "mediator" else None
-            else:
-                values[spec.name] = ""
+        blank = raw in (None, "", False)
+        if blank and not spec.required:
+            if spec.kind != "confirm":
+                values[spec.name] = None if spec.kind == "mediator" else ""
+            continue
+        if blank and spec.kind != "confirm":
+            errors[spec.name] = _("This field is required.")
             continue
         try:
             values[spec.name] = PARSERS[spec.kind](spec, raw, case)
         except ValueError as error:
             errors[spec.name] = str(error)
-    if errors:
-        raise Invalid(_("Some information is missing or wrong."), fields=errors, code="invalid_fields")
-    return values
+    return values, errors
 
 
 def _text(spec, raw, case):
@@ -198,7 +246,7 @@ def _agency(spec, raw, case):
 
 def _mediator(spec, raw, case):
     user = raw if isinstance(raw, User) else db.session.scalar(select(User).filter_by(username=str(raw)))
-    if user is None or not user.active or user.role != "mediator" or case.station_id not in user.station_ids:
+    if user is None or not _mediates_at(user, case.station_id):
         raise ValueError(_("“%(name)s” is not a mediator at this station.", name=raw))
     return user
 
@@ -222,7 +270,12 @@ def _no_effect(case, actor, values, now):
 
 
 def _accept(case, actor, values, now):
-    case.mediator = values["mediator"] or case.mediator or actor
+    """Accepting keeps the mediator the case is assigned to (registration's choice, often whoever was on
+    duty) unless the form names another; a case with none, or with one who no longer mediates at its
+    station, goes to the actor."""
+    current = case.mediator
+    keep = current if current is not None and _mediates_at(current, case.station_id) else None
+    case.mediator = values["mediator"] or keep or actor
     case.accepted_at = now
     _answer_inbound(case, actor, "accepted", now)
 
@@ -240,6 +293,10 @@ def _answer_inbound(case, actor, status, now, response=""):
         referral.response = response
         if status == "declined":
             referral.closed_at = now
+
+
+def _mediates_at(user, station_id) -> bool:
+    return user.active and user.role == "mediator" and station_id in user.station_ids
 
 
 def _reassign(case, actor, values, now):
