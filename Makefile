@@ -73,8 +73,8 @@ test: $(TOOLS) translations /usr/bin/chromium lint
 screenshots: $(TOOLS) translations /usr/bin/chromium
 	SCREENSHOTS=1 $(BIN)/pytest tests/browser -q
 
-lifecycle-doc: $(RUNTIME)
-	$(FLASK) mediation lifecycle-doc
+lifecycle-doc: $(RUNTIME) $(SECRET_KEY_FILE)
+	SECRET_KEY="$$(cat $(SECRET_KEY_FILE))" $(FLASK) mediation lifecycle-doc
 
 # Extract the interface's strings into the catalogue template and merge them into each language.
 messages: $(RUNTIME)
