@@ -9,13 +9,11 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import delete, func, or_, select
 
-from mediation import demo, lifecycle
+from mediation import demo, lifecycle, taxonomy
 from mediation.cli_deadlines import deadlines, holidays
 from mediation.clock import utcnow
 from mediation.extensions import db
 from mediation.models import Agency, SignInSession, Station, Submission, User
-from mediation.models.station import AGENCY_KINDS
-from mediation.models.user import LIAISON_ROLES, ROLES
 from mediation.services import audit
 
 
@@ -61,7 +59,9 @@ def create_station(code, name, address, district):
 @cli.command("create-agency")
 @click.argument("code")
 @click.argument("name")
-@click.option("--kind", required=True, type=click.Choice(AGENCY_KINDS), help="What kind of body it is.")
+@click.option(
+    "--kind", required=True, type=click.Choice(list(taxonomy.AGENCY_KINDS)), help="What kind of body it is."
+)
 @click.option("--station", "station_code", default=None, help="The station it usually works with.")
 @with_appcontext
 def create_agency(code, name, kind, station_code):
@@ -84,7 +84,7 @@ def create_agency(code, name, kind, station_code):
 
 @cli.command("create-user")
 @click.argument("username")
-@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--role", required=True, type=click.Choice(list(taxonomy.ROLE_LABELS)))
 @click.option("--station", "station_codes", multiple=True, help="A station served or overseen (repeatable).")
 @click.option("--agency", "agency_code", default=None, help="The agency a liaison speaks for.")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
@@ -101,11 +101,11 @@ def create_user(username, role, station_codes, agency_code, password, display_na
         _fail("the password must have at least 8 characters.")
     if role in ("mediator", "supervisor") and not station_codes:
         _fail(f"a {role} needs at least one --station.")
-    if role in LIAISON_ROLES and not agency_code:
+    if role in taxonomy.LIAISON_ROLES and not agency_code:
         _fail(f"a {role} needs --agency.")
-    if role not in LIAISON_ROLES and agency_code:
+    if role not in taxonomy.LIAISON_ROLES and agency_code:
         _fail("only liaisons belong to an agency.")
-    if role in ("admin",) + LIAISON_ROLES and station_codes:
+    if role in ("admin",) + taxonomy.LIAISON_ROLES and station_codes:
         _fail(f"a {role} does not belong to stations.")
     agency = None
     if agency_code:

@@ -7,6 +7,8 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+from mediation import taxonomy
+
 #: ``Config``'s key: public, so the app refuses to serve with it (``security.check_secret_key``).
 DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"
 
@@ -29,24 +31,8 @@ class Config:
     UPLOAD_FOLDER = None
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
-    ATTACHMENT_EXTENSIONS = (
-        "jpg",
-        "jpeg",
-        "png",
-        "gif",
-        "webp",
-        "heic",
-        "pdf",
-        "doc",
-        "docx",
-        "xls",
-        "xlsx",
-        "txt",
-        "mp3",
-        "m4a",
-        "amr",
-        "mp4",
-    )
+    #: Which of the types the product knows (``taxonomy.ATTACHMENT_TYPES``) a deployment accepts.
+    ATTACHMENT_EXTENSIONS = tuple(taxonomy.ATTACHMENT_TYPES)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -27,19 +27,25 @@ class State:
     label: object
     #: Bootstrap colour of the state's badge.
     badge: str
+    #: The station mediates the case here: entering it means the station has accepted the case.
+    mediation: bool = False
+    #: The case is concluded here and has an outcome (the database ties the two together).
+    final: bool = False
 
 
 # fmt: off
 STATES = {s.name: s for s in (
     State("registered", _l("Registered"), "secondary"),
-    State("mediating", _l("In mediation"), "primary"),
+    State("mediating", _l("In mediation"), "primary", mediation=True),
     State("referred", _l("Referred"), "info"),
     State("with_agency", _l("With the agency"), "info"),
     State("following_up", _l("Following up"), "warning"),
-    State("closed", _l("Closed"), "success"),
+    State("closed", _l("Closed"), "success", final=True),
 )}
 # fmt: on
+#: Where intake puts a case: waiting for the station to accept or decline it.
 INITIAL_STATE = "registered"
+FINAL_STATES = frozenset(s.name for s in STATES.values() if s.final)
 
 
 # --- Deadlines ------------------------------------------------------------------------------------------

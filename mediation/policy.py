@@ -67,6 +67,26 @@ def can_keep_station_books(actor, station) -> bool:
     return actor.role == "mediator" and station.id in actor.station_ids
 
 
+def has_own_cases(actor) -> bool:
+    """Mediators are assigned cases of their own ("my cases", "assigned to me")."""
+    return actor.role == "mediator"
+
+
+def sees_every_station(actor) -> bool:
+    """Administrators see every station (in filters and lists); everyone else the stations they belong to."""
+    return actor.role == "admin"
+
+
+def registration_stations(actor) -> list:
+    """The stations where ``actor`` may register a dispute (the intake form's choice)."""
+    return [station for station in actor.stations if can_register_at(actor, station)]
+
+
+def book_stations(actor) -> list:
+    """The stations whose visit log and duty roster ``actor`` may read."""
+    return [station for station in actor.stations if can_read_station_books(actor, station)]
+
+
 def can_read_audit_log(actor) -> bool:
     """The audit log: admins read all of it, supervisors what concerns the stations they oversee."""
     return actor.role == "admin" or (actor.role == "supervisor" and bool(actor.station_ids))

@@ -70,6 +70,9 @@ PARTY_ROLES = {
     "third_party": _l("Third party"),
 }
 
+#: ``Party.kind``: one file per person or organisation.
+PARTY_KINDS = {"person": _l("A person"), "organisation": _l("An organisation")}
+
 ROLE_LABELS = {
     "mediator": _l("Mediator"),
     "police_liaison": _l("Police liaison"),
@@ -77,6 +80,8 @@ ROLE_LABELS = {
     "supervisor": _l("Supervisor"),
     "admin": _l("Administrator"),
 }
+#: The roles that speak for an agency (and belong to exactly one).
+LIAISON_ROLES = ("police_liaison", "court_liaison")
 
 AGENCY_KINDS = {
     "police": _l("Police station"),
@@ -103,7 +108,44 @@ def sex_label(value: str) -> str:
     return str(SEXES[code]) if code in SEXES else value or ""
 
 
+#: How a follow-up visit (回访) was made.
 VISIT_METHODS = {"in_person": _l("In person"), "phone": _l("Phone")}
+
+#: What the court decided on an application for judicial confirmation (DOMAIN §4).
+JC_DECISIONS = {
+    "valid": _l("Confirmed valid"),
+    "invalid": _l("Found invalid"),
+    "not_accepted": _l("Application not accepted"),
+}
+
+#: Which way a referral went, and what kind it is (the key of its rules).
+REFERRAL_DIRECTIONS = {"out": _l("Sent by the station"), "in": _l("Sent to the station")}
+REFERRAL_KINDS = {
+    "police": _l("Police"),
+    "court_delegated": _l("Court, delegated before filing (委派)"),
+    "court_entrusted": _l("Court, entrusted after filing (委托)"),
+    "other": _l("Other agency"),
+}
+
+#: The files that can be attached, by extension, with the type they are served as.
+ATTACHMENT_TYPES = {
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "heic": "image/heic",
+    "pdf": "application/pdf",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xls": "application/vnd.ms-excel",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "txt": "text/plain",
+    "mp3": "audio/mpeg",
+    "m4a": "audio/mp4",
+    "amr": "audio/amr",
+    "mp4": "video/mp4",
+}
 
 #: What an audit-log entry is about (``AuditEntry.realm``); a case's own changes are in its event trail.
 AUDIT_REALMS = {

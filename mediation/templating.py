@@ -74,6 +74,7 @@ def money(amount) -> str:
 def init_app(app) -> None:
     app.jinja_env.globals.update(
         STATES=lifecycle.STATES,
+        INITIAL_STATE=lifecycle.INITIAL_STATE,
         STEPS=lifecycle.STEPS,
         taxonomy=taxonomy,
         policy=policy,

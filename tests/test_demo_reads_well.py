@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from mediation import demo
 from mediation.extensions import db as _db
-from mediation.models import Case, User
+from mediation.models import Case
 from tests.conftest import purge
 
 #: Latin letters a Chinese page may show: case numbers (station codes), units and the roles' short names.
@@ -24,22 +24,26 @@ def timeline_text(html: str) -> str:
 @pytest.fixture(scope="module")
 def pages(app, tmp_path_factory):
     """Every case's page as the station's mediator sees it, in Chinese and in English."""
+    out = {}
     with app.app_context():
-        demo.seed(cases=120)
-        _db.session.commit()
-        cases = _db.session.scalars(select(Case).order_by(Case.id)).all()
-        out = {}
-        for lang in ("zh_Hans_CN", "en"):
-            for case in cases:
-                mediator = (
-                    case.mediator or _db.session.scalars(select(User).filter_by(role="mediator")).first()
-                )
+        purge()  # whatever an earlier module left
+        try:
+            demo.seed(cases=120)
+            _db.session.commit()
+            for case in _db.session.scalars(select(Case).order_by(Case.id)).all():
                 client = app.test_client()
-                client.post("/login", data={"username": mediator.username, "password": demo.DEMO_PASSWORD})
-                client.post(f"/language/{lang}")
-                response = client.get(f"/cases/{case.number}")
-                assert response.status_code == 200, case.number
-                out[(lang, case.number)] = timeline_text(response.get_data(as_text=True))
+                client.post(
+                    "/login", data={"username": case.mediator.username, "password": demo.DEMO_PASSWORD}
+                )
+                for lang in ("zh_Hans_CN", "en"):
+                    client.post(f"/language/{lang}")
+                    response = client.get(f"/cases/{case.number}")
+                    assert response.status_code == 200, case.number
+                    out[(lang, case.number)] = timeline_text(response.get_data(as_text=True))
+        except BaseException:
+            _db.session.rollback()
+            purge()  # a failed setup gets no teardown: leave nothing for the next module
+            raise
         _db.session.rollback()
         _db.session.remove()
     yield out

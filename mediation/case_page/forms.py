@@ -17,7 +17,7 @@ from mediation import taxonomy
 from mediation.cases.forms import IntakeForm
 from mediation.extensions import db
 from mediation.models import Agency, User, user_station
-from mediation.services.agreements import EDITABLE, JC_DECISIONS
+from mediation.services.agreements import EDITABLE
 from mediation.services.case_details import EDITABLE as EDITABLE_DETAILS
 from mediation.web import OnceForm, submission_key
 
@@ -219,7 +219,7 @@ class AgreementForm(OnceForm):
     jc_court_case_number = StringField(_l("Court case number"), render_kw={"maxlength": 64})
     jc_decision = SelectField(
         _l("Court's decision"),
-        choices=options([("", _l("Not decided yet")), *JC_DECISIONS.items()]),
+        choices=options([("", _l("Not decided yet")), *taxonomy.JC_DECISIONS.items()]),
         validate_choice=False,
     )
     jc_decided_on = StringField(_l("Decided on"), widget=DateInput())

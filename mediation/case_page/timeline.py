@@ -17,7 +17,6 @@ from mediation.clock import local_date
 from mediation.extensions import db
 from mediation.models import Agency, Case, Event, User
 from mediation.services import deadlines
-from mediation.services.agreements import JC_DECISIONS
 from mediation.services.attachments import human_size
 from mediation.services.parties import field_policy
 from mediation.templating import deadline_text, format_day, format_moment, listing, money
@@ -115,7 +114,6 @@ PARTICULAR_LABELS = {
     "legal_representative": _l("Legal representative"),
     "credit_code": _l("Unified social credit code"),
 }
-KIND_NAMES = {"person": _l("A person"), "organisation": _l("An organisation")}
 
 
 @dataclass
@@ -198,7 +196,7 @@ def _particular(key: str, value, view: policy.PersonalData) -> str:
     if value in (None, ""):
         return "—"
     if key == "kind":
-        return str(KIND_NAMES.get(value, value))
+        return str(taxonomy.PARTY_KINDS.get(value, value))
     if key == "birth_date":
         value = date.fromisoformat(value) if isinstance(value, str) else value
         shown = view.show("birth_date", value)
@@ -240,7 +238,7 @@ def _value(key, value, spec, names, view: policy.PersonalData) -> str:
     if kind == "mediator" or key == "mediator":
         return names.user(value)
     if key == "jc_decision":
-        return str(JC_DECISIONS.get(value, value))
+        return str(taxonomy.JC_DECISIONS.get(value, value))
     if key == "amount" and isinstance(value, str):
         try:
             return money(Decimal(value))

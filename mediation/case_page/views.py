@@ -28,7 +28,7 @@ from mediation.clock import local_date, local_now_input, utcnow
 from mediation.errors import Conflict
 from mediation.extensions import db
 from mediation.models import Attachment, Case
-from mediation.services.agreements import JC_DECISIONS, update_agreement
+from mediation.services.agreements import update_agreement
 from mediation.services.attachments import INLINE_TYPES, add_attachment, human_size, path_for
 from mediation.services.case_details import update_case
 from mediation.services.parties import record_view
@@ -44,7 +44,6 @@ bp = Blueprint("case_page", __name__)
 def _helpers():
     return {
         "human_size": human_size,
-        "JC_DECISIONS": JC_DECISIONS,
     }
 
 

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from mediation import policy
 from mediation.cases.forms import IntakeForm, intake_defaults
 from mediation.clock import utcnow
 from mediation.errors import Invalid
@@ -24,7 +25,7 @@ HOME_LIMIT = 50
 @bp.get("/")
 @login_required
 def home():
-    filters = search.CaseFilters(state=search.OPEN, mine=current_user.role == "mediator", sort="due")
+    filters = search.CaseFilters(state=search.OPEN, mine=policy.has_own_cases(current_user), sort="due")
     cases = db.session.scalars(search.case_query(current_user, filters).limit(HOME_LIMIT)).all()
     counts = search.work_counts(current_user)
     return render_template("cases/home.html", cases=cases, counts=counts, limit=HOME_LIMIT)
@@ -43,7 +44,7 @@ def index():
 @bp.route("/cases/new", methods=["GET", "POST"])
 @login_required
 def intake():
-    stations = list(current_user.stations) if current_user.role == "mediator" else []
+    stations = policy.registration_stations(current_user)
     if not stations:
         abort(403)
     visit_id = request.values.get("visit")
@@ -102,6 +103,6 @@ def _mediator_options(stations) -> dict:
 
 def _station_choices() -> list[Station]:
     """Stations for the list's filter: the user's own; every station for an administrator."""
-    if current_user.role == "admin":
+    if policy.sees_every_station(current_user):
         return list(db.session.scalars(select(Station).order_by(Station.code)))
     return list(current_user.stations)

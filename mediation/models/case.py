@@ -17,12 +17,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mediation import taxonomy
 from mediation.extensions import db
-from mediation.lifecycle import STATES
-from mediation.models._base import UTCDateTime, utcnow
-
-
-def _in(column: str, codes) -> str:
-    return f"{column} IN ({', '.join(repr(c) for c in codes)})"
+from mediation.lifecycle import FINAL_STATES, INITIAL_STATE, STATES
+from mediation.models._base import UTCDateTime, in_codes, utcnow
 
 
 class Case(db.Model):
@@ -46,7 +42,7 @@ class Case(db.Model):
     external_ref: Mapped[str] = mapped_column(String(64), default="")
 
     #: Written only by ``services.transitions.apply_step`` (and intake); always equals the events' replay.
-    state: Mapped[str] = mapped_column(String(16), default="registered")
+    state: Mapped[str] = mapped_column(String(16), default=INITIAL_STATE)
     outcome: Mapped[str | None] = mapped_column(String(16))
     mediator_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -81,13 +77,15 @@ class Case(db.Model):
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         UniqueConstraint("station_id", "year", "seq", name="uq_case_station_year_seq"),
-        CheckConstraint(_in("state", STATES), name="state_known"),
-        CheckConstraint(f"outcome IS NULL OR {_in('outcome', taxonomy.OUTCOMES)}", name="outcome_known"),
+        CheckConstraint(in_codes("state", STATES), name="state_known"),
+        CheckConstraint(f"outcome IS NULL OR {in_codes('outcome', taxonomy.OUTCOMES)}", name="outcome_known"),
         # The database itself ties outcome to state: a closed case has one, an open case has none.
-        CheckConstraint("(state = 'closed') = (outcome IS NOT NULL)", name="outcome_iff_closed"),
-        CheckConstraint(_in("category", taxonomy.CATEGORIES), name="category_known"),
-        CheckConstraint(_in("channel", taxonomy.CHANNELS), name="channel_known"),
-        CheckConstraint(_in("risk_level", taxonomy.RISK_LEVELS), name="risk_level_known"),
+        CheckConstraint(
+            f"({in_codes('state', FINAL_STATES)}) = (outcome IS NOT NULL)", name="outcome_iff_closed"
+        ),
+        CheckConstraint(in_codes("category", taxonomy.CATEGORIES), name="category_known"),
+        CheckConstraint(in_codes("channel", taxonomy.CHANNELS), name="channel_known"),
+        CheckConstraint(in_codes("risk_level", taxonomy.RISK_LEVELS), name="risk_level_known"),
         CheckConstraint("amount IS NULL OR amount >= 0", name="amount_not_negative"),
         # The station's lists: by state, newest first.
         Index("ix_case_station_state_registered", "station_id", "state", "registered_at"),
@@ -142,7 +140,7 @@ class Case(db.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.state != "closed"
+        return self.state not in FINAL_STATES
 
     @property
     def extended(self) -> bool:

@@ -5,11 +5,9 @@ from datetime import date
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from mediation import taxonomy
 from mediation.extensions import db
-from mediation.models._base import UTCDateTime, utcnow
-
-PARTY_KINDS = ("person", "organisation")
-PARTY_ROLES = ("applicant", "respondent", "third_party")
+from mediation.models._base import UTCDateTime, in_codes, utcnow
 
 
 class Party(db.Model):
@@ -40,7 +38,7 @@ class Party(db.Model):
     case_links = relationship("CaseParty", back_populates="party", lazy="raise_on_sql")
 
     __table_args__ = (
-        CheckConstraint(f"kind IN {PARTY_KINDS!r}", name="kind_known"),
+        CheckConstraint(in_codes("kind", taxonomy.PARTY_KINDS), name="kind_known"),
         Index("ix_party_name", "name"),
         Index("ix_party_phone", "phone"),
         Index("ix_party_id_number", "id_number"),
@@ -67,6 +65,6 @@ class CaseParty(db.Model):
     party = relationship("Party", back_populates="case_links", lazy="joined")
 
     __table_args__ = (
-        CheckConstraint(f"role IN {PARTY_ROLES!r}", name="role_known"),
+        CheckConstraint(in_codes("role", taxonomy.PARTY_ROLES), name="role_known"),
         Index("uq_case_party_case_id_party_id", "case_id", "party_id", unique=True),
     )

@@ -3,9 +3,9 @@
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from mediation import taxonomy
 from mediation.extensions import db
-
-AGENCY_KINDS = ("police", "court", "judicial_office", "labour_arbitration", "other")
+from mediation.models._base import in_codes
 
 
 class Station(db.Model):
@@ -35,7 +35,7 @@ class Agency(db.Model):
     #: The station an agency usually refers to and from (a police station's neighbourhood station).
     station_id: Mapped[int | None] = mapped_column(ForeignKey("station.id"))
 
-    __table_args__ = (CheckConstraint(f"kind IN {AGENCY_KINDS!r}", name="kind_known"),)
+    __table_args__ = (CheckConstraint(in_codes("kind", taxonomy.AGENCY_KINDS), name="kind_known"),)
 
     def __repr__(self):
         return f"<Agency {self.code} {self.kind}>"

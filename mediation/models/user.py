@@ -7,11 +7,9 @@ from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, String, Tab
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from mediation import taxonomy
 from mediation.extensions import db
-from mediation.models._base import UTCDateTime, utcnow
-
-ROLES = ("mediator", "police_liaison", "court_liaison", "supervisor", "admin")
-LIAISON_ROLES = ("police_liaison", "court_liaison")
+from mediation.models._base import UTCDateTime, in_codes, utcnow
 
 #: Mediators serve at these stations; supervisors oversee them.
 user_station = Table(
@@ -43,10 +41,10 @@ class User(db.Model):
     agency = relationship("Agency", lazy="joined")
 
     __table_args__ = (
-        CheckConstraint(f"role IN {ROLES!r}", name="role_known"),
+        CheckConstraint(in_codes("role", taxonomy.ROLE_LABELS), name="role_known"),
         # A liaison speaks for exactly one agency; nobody else belongs to one.
         CheckConstraint(
-            "(role IN ('police_liaison', 'court_liaison')) = (agency_id IS NOT NULL)",
+            f"({in_codes('role', taxonomy.LIAISON_ROLES)}) = (agency_id IS NOT NULL)",
             name="agency_iff_liaison",
         ),
     )

@@ -17,10 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mediation import taxonomy
 from mediation.extensions import db
-from mediation.models._base import UTCDateTime, utcnow
-
-REFERRAL_STATUSES = tuple(taxonomy.REFERRAL_STATUSES)
-REFERRAL_KINDS = ("police", "court_delegated", "court_entrusted", "other")
+from mediation.models._base import UTCDateTime, in_codes, utcnow
 
 
 class MediationSession(db.Model):
@@ -71,7 +68,7 @@ class Agreement(db.Model):
 
     __table_args__ = (
         CheckConstraint(
-            "jc_decision IS NULL OR jc_decision IN ('valid', 'invalid', 'not_accepted')",
+            f"jc_decision IS NULL OR {in_codes('jc_decision', taxonomy.JC_DECISIONS)}",
             name="jc_decision_known",
         ),
     )
@@ -102,9 +99,9 @@ class Referral(db.Model):
     agency = relationship("Agency", lazy="joined")
 
     __table_args__ = (
-        CheckConstraint("direction IN ('out', 'in')", name="direction_known"),
-        CheckConstraint(f"status IN {REFERRAL_STATUSES!r}", name="status_known"),
-        CheckConstraint(f"kind IN {REFERRAL_KINDS!r}", name="kind_known"),
+        CheckConstraint(in_codes("direction", taxonomy.REFERRAL_DIRECTIONS), name="direction_known"),
+        CheckConstraint(in_codes("status", taxonomy.REFERRAL_STATUSES), name="status_known"),
+        CheckConstraint(in_codes("kind", taxonomy.REFERRAL_KINDS), name="kind_known"),
         # A liaison's inbox: the agency's referrals by status, oldest first.
         Index("ix_referral_agency_status_created", "agency_id", "status", "created_at"),
     )
@@ -131,7 +128,7 @@ class FollowUpVisit(db.Model):
     visitor = relationship("User")
 
     __table_args__ = (
-        CheckConstraint("method IN ('in_person', 'phone')", name="method_known"),
+        CheckConstraint(in_codes("method", taxonomy.VISIT_METHODS), name="method_known"),
         CheckConstraint("satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5", name="satisfaction_range"),
         CheckConstraint("scheduled_for IS NOT NULL OR done_on IS NOT NULL", name="planned_or_done"),
         # Visits due across a province: planned and not yet done.

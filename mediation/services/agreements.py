@@ -7,23 +7,15 @@ and performance deadline are what the parties signed and are not edited here.
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from mediation import policy
+from mediation import policy, taxonomy
 from mediation.clock import local_date, parse_iso_date, utcnow
 from mediation.errors import Conflict, Invalid, NotFound
 from mediation.extensions import db
 from mediation.models import Agency, Agreement, Case, User
 from mediation.services import deadlines
 from mediation.services.transitions import record_event
-
-#: What the court decided on an application for judicial confirmation (DOMAIN §4).
-JC_DECISIONS = {
-    "valid": _l("Confirmed valid"),
-    "invalid": _l("Found invalid"),
-    "not_accepted": _l("Application not accepted"),
-}
 
 #: The details that may be completed after the agreement is reached.
 EDITABLE = (
@@ -52,7 +44,8 @@ def update_agreement(case: Case, actor: User, version, *, now: datetime | None =
     Who: the station's mediators, on open cases (``policy.can_work_on_case``), else ``NotAllowed``.
     ``data`` holds any of ``EDITABLE`` (absent keys are left alone): ``oral`` (bool, or ``"oral"`` /
     ``"written"``), texts, ``jc_applied_on`` / ``jc_decided_on`` (ISO dates), ``jc_court`` (a court's
-    agency code), ``jc_decision`` (one of ``JC_DECISIONS``). Raises ``Conflict`` for a stale ``version``
+    agency code), ``jc_decision`` (one of ``taxonomy.JC_DECISIONS``). Raises ``Conflict`` for a stale
+    ``version``
     (``None`` skips the check), ``NotFound`` when the case has no agreement, ``Invalid`` naming every bad
     field. Appends an ``agreement`` event listing what changed (none when nothing did) and flushes.
     """
@@ -155,7 +148,7 @@ def _court(name, raw) -> Agency | None:
 def _decision(name, raw) -> str | None:
     if raw in (None, ""):
         return None
-    if raw not in JC_DECISIONS:
+    if raw not in taxonomy.JC_DECISIONS:
         raise ValueError(_("Choose one of the listed options."))
     return raw
 

@@ -20,31 +20,12 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from mediation import policy
+from mediation import policy, taxonomy
 from mediation.clock import utcnow
 from mediation.errors import Invalid
 from mediation.extensions import db
 from mediation.models import Attachment, Case, User
 from mediation.services.transitions import flush_case, record_event
-
-CONTENT_TYPES = {
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-    "gif": "image/gif",
-    "webp": "image/webp",
-    "heic": "image/heic",
-    "pdf": "application/pdf",
-    "doc": "application/msword",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xls": "application/vnd.ms-excel",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "txt": "text/plain",
-    "mp3": "audio/mpeg",
-    "m4a": "audio/mp4",
-    "amr": "audio/amr",
-    "mp4": "video/mp4",
-}
 
 #: Images a browser shows inline; every other file is offered as a download.
 INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
@@ -136,7 +117,7 @@ def add_attachment(
     now = now or utcnow()
     attachment = Attachment(
         filename=name,
-        content_type=CONTENT_TYPES.get(extension)
+        content_type=taxonomy.ATTACHMENT_TYPES.get(extension)
         or mimetypes.guess_type(name)[0]
         or "application/octet-stream",
         size=len(data),

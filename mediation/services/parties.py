@@ -21,7 +21,6 @@ from mediation.errors import Conflict, Invalid
 from mediation.extensions import db
 from mediation.ids import parse_id
 from mediation.models import Case, CaseParty, Party
-from mediation.models.party import PARTY_KINDS
 from mediation.services import audit
 from mediation.services.transitions import record_event
 
@@ -133,7 +132,7 @@ def _with_id_facts(values: dict) -> dict:
 def particulars_problems(values: dict, today: date) -> dict:
     """Every problem with a party's particulars (normalised as ``PartyInput.details`` gives them)."""
     errors = {}
-    if values.get("kind") not in PARTY_KINDS:
+    if values.get("kind") not in taxonomy.PARTY_KINDS:
         errors["kind"] = _("Choose a person or an organisation.")
     for name, limit in _LENGTHS.items():
         if len(values.get(name) or "") > limit:

@@ -108,7 +108,7 @@ def case_query(actor, filters: CaseFilters, *, now: datetime | None = None) -> S
     now = now or utcnow()
     query = select(Case).where(policy.visible_cases_clause(actor))
     if filters.state == OPEN:
-        query = query.where(Case.state != "closed")
+        query = query.where(Case.state.not_in(lifecycle.FINAL_STATES))
     elif filters.state:
         query = query.where(Case.state == filters.state)
     if filters.category:
@@ -175,8 +175,8 @@ def work_counts(actor, *, now: datetime | None = None) -> dict[str, int]:
             func.count().filter(overdue),
             func.count().filter(mine),
             func.count().filter(and_(mine, overdue)),
-            func.count().filter(Case.state == "registered"),
-        ).where(policy.visible_cases_clause(actor), Case.state != "closed")
+            func.count().filter(Case.state == lifecycle.INITIAL_STATE),
+        ).where(policy.visible_cases_clause(actor), Case.state.not_in(lifecycle.FINAL_STATES))
     ).one()
-    keys = ("open", "overdue", "mine", "mine_overdue", "registered")
+    keys = ("open", "overdue", "mine", "mine_overdue", "to_accept")
     return dict(zip(keys, (n or 0 for n in row), strict=True))

@@ -63,7 +63,7 @@ def apply_step(
     mediator_before = case.mediator
     # One flush at the end, where a concurrent writer's version surfaces as a Conflict.
     with db.session.no_autoflush:
-        EFFECTS.get(trigger, _no_effect)(case, actor, values, now)
+        EFFECTS[trigger](case, actor, values, now)
         _enter(case, dest, step, now)
         met = deadlines.meet(case, step.meets, now=now, by=trigger)
         cancelled = deadlines.cancel(case, step.cancels, now=now, by=trigger)
@@ -129,10 +129,10 @@ def _enter(case, dest, step, now) -> None:
     if dest != case.state:
         case.state = dest
         case.state_entered_at = now
-        if dest == "mediating":
+        if lifecycle.STATES[dest].mediation:
             # A case referred straight from registration and sent back is now accepted by the station.
             case.accepted_at = case.accepted_at or now
-    if dest == "closed":
+    if dest in lifecycle.FINAL_STATES:
         case.outcome, case.closed_at = step.outcome, now
     elif case.outcome is not None:
         case.outcome, case.closed_at = None, None
@@ -372,5 +372,24 @@ EFFECTS = {
     "return_to_station": _answer_referral("returned", "result", closes=True),
     "resolve_by_agency": _answer_referral("resolved", "result", closes=True),
     "reach_agreement": _reach_agreement,
+    # These change only the state, outcome and deadlines, which ``apply_step`` writes for every step.
+    "fail_mediation": _no_effect,
+    "withdraw": _no_effect,
+    "report_breach": _no_effect,
+    "close": _no_effect,
+    "reopen": _no_effect,
+    "extend": _no_effect,
 }
-assert set(EFFECTS) <= set(lifecycle.STEPS), "an effect names a trigger the lifecycle does not declare"
+
+
+def _check_effects() -> None:
+    """Every declared step says what it writes, and nothing else does: checked at import, so a step added
+    to the lifecycle without its effect (or an effect left for a step that is gone) never serves."""
+    missing, extra = set(lifecycle.STEPS) - set(EFFECTS), set(EFFECTS) - set(lifecycle.STEPS)
+    if missing or extra:
+        raise lifecycle.DeclarationError(
+            f"effects missing for {sorted(missing)}, without a step {sorted(extra)}"
+        )
+
+
+_check_effects()
