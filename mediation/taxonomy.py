@@ -70,6 +70,21 @@ PARTY_ROLES = {
     "third_party": _l("Third party"),
 }
 
+#: A party's particulars, as forms, the timeline and the audit log name them.
+PARTICULARS = {
+    "kind": _l("Person or organisation"),
+    "name": _l("Name"),
+    "phone": _l("Phone"),
+    "id_number": _l("ID number"),
+    "address": _l("Address"),
+    "sex": _l("Sex"),
+    "birth_date": _l("Date of birth"),
+    "ethnicity": _l("Ethnicity"),
+    "occupation": _l("Occupation"),
+    "legal_representative": _l("Legal representative"),
+    "credit_code": _l("Unified social credit code"),
+}
+
 #: ``Party.kind``: one file per person or organisation.
 PARTY_KINDS = {"person": _l("A person"), "organisation": _l("An organisation")}
 
@@ -175,4 +190,46 @@ AUDIT_ACTIONS = {
     "view_personal_data": _l("Was shown a party's full personal data"),
     "update_party": _l("Corrected a party's particulars"),
     "update_party_at_intake": _l("Completed a party's file at intake"),
+}
+
+#: Where personal data is shown (``policy.OUTPUTS``), as the audit log names the views it records.
+PERSONAL_DATA_OUTPUTS = {
+    "case_page": _l("Case page"),
+    "party_file": _l("Party file"),
+    "agreement_print": _l("Printable agreement"),
+    "party_form": _l("Correcting particulars"),
+    "timeline": _l("Timeline"),
+    "type_ahead": _l("Type-ahead at intake"),
+    "intake_match": _l("Matching at intake"),
+    "api": _l("API"),
+    "export": _l("Export"),
+}
+
+#: How a deadline's length is counted.
+DEADLINE_UNITS = {"calendar": _l("calendar days"), "working": _l("working days")}
+
+#: What the audit log's entries record, by key (beyond a party's particulars).
+AUDIT_FIELDS = {
+    **PARTICULARS,
+    "code": _l("Code"),
+    "district": _l("District"),
+    "username": _l("Username"),
+    "role": _l("Role"),
+    "stations": _l("Stations"),
+    "agency": _l("Agency"),
+    "remember": _l("Keep me signed in"),
+    "wait_seconds": _l("Wait (seconds)"),
+    "visited_at": _l("Came in"),
+    "on_duty": _l("On duty"),
+    "off_duty": _l("Off duty"),
+    "days": _l("Days"),
+    "unit": _l("Counted in"),
+    "fraction": _l("Due soon at this share of the time"),
+    "working_days": _l("Due soon this many working days before"),
+    "years": _l("Years"),
+    "year": _l("Year"),
+    "source": _l("Source"),
+    "working": _l("Working day"),
+    "fields": _l("Shown in full"),
+    "output": _l("Where"),
 }

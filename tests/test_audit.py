@@ -2,6 +2,7 @@
 admins and by supervisors for their stations."""
 
 import getpass
+import re
 from datetime import timedelta
 
 import pytest
@@ -133,3 +134,16 @@ def test_another_supervisor_elsewhere_sees_nothing_of_ours(client, db, logged):
     db.session.commit()
     login(client, elsewhere)
     assert shown(client) == set()
+
+
+def test_the_audit_page_reads_as_words_in_chinese(client, db, station, mediator, admin):
+    """Keys and coded values are shown as words: which fields were shown in full, and where."""
+    case = make_case(station, mediator)
+    audit.record(mediator, "party", "view_personal_data", target="party:1", case=case,
+                 new={"fields": ["phone", "address"], "output": "case_page"})  # fmt: skip
+    db.session.commit()
+    login(client, admin)
+    client.post("/language/zh_Hans_CN")
+    row = client.get("/audit?realm=party").get_data(as_text=True).split('data-audit="', 2)[1].split("</tr>")[0]
+    assert "完整显示的信息" in row and "电话和住址" in row and "查看位置" in row and "案件页面" in row
+    assert not re.search(r"case_page|fields|output|phone", row)

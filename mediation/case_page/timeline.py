@@ -100,22 +100,8 @@ DATA_LABELS = {
 #: Bookkeeping keys the trail keeps for machines, not for readers.
 HIDDEN_KEYS = frozenset({"session_id", "agreement_id", "attachment_id", "sha256", "visit_id"})
 
+
 #: A party's particulars, as a correction (``update_party``) lists them.
-PARTICULAR_LABELS = {
-    "kind": _l("Person or organisation"),
-    "name": _l("Name"),
-    "phone": _l("Phone"),
-    "id_number": _l("ID number"),
-    "address": _l("Address"),
-    "sex": _l("Sex"),
-    "birth_date": _l("Date of birth"),
-    "ethnicity": _l("Ethnicity"),
-    "occupation": _l("Occupation"),
-    "legal_representative": _l("Legal representative"),
-    "credit_code": _l("Unified social credit code"),
-}
-
-
 @dataclass
 class Item:
     label: str
@@ -186,7 +172,7 @@ def _correction(data: dict, view: policy.PersonalData) -> list[Item]:
     for key in dict.fromkeys([*old, *new]):
         before, after = _particular(key, old.get(key), view), _particular(key, new.get(key), view)
         items.append(
-            Item(str(PARTICULAR_LABELS.get(key, key)), _("%(old)s → %(new)s", old=before, new=after))
+            Item(str(taxonomy.PARTICULARS.get(key, key)), _("%(old)s → %(new)s", old=before, new=after))
         )
     return items
 

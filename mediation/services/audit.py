@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from babel.lists import format_list
+from flask_babel import get_locale
 from sqlalchemy import Select, false, or_, select, true
 
 from mediation import policy, taxonomy
@@ -151,18 +153,36 @@ class Described:
     changes: list[tuple[str, str, str]]
 
 
+#: Values that are codes, by the key they come under: shown as words.
+_VALUE_WORDS = {
+    "output": taxonomy.PERSONAL_DATA_OUTPUTS,
+    "fields": taxonomy.AUDIT_FIELDS,
+    "role": taxonomy.ROLE_LABELS,
+    "kind": {**taxonomy.AGENCY_KINDS, **taxonomy.PARTY_KINDS},
+    "unit": taxonomy.DEADLINE_UNITS,
+}
+
+
 def describe(entry: AuditEntry) -> Described:
     keys = list(dict.fromkeys([*entry.old, *entry.new]))
-    changes = [(key, _show(entry.old.get(key)), _show(entry.new.get(key))) for key in keys]
+    changes = [
+        (
+            str(taxonomy.AUDIT_FIELDS.get(key, key)),
+            _show(key, entry.old.get(key)),
+            _show(key, entry.new.get(key)),
+        )
+        for key in keys
+    ]
     action = taxonomy.AUDIT_ACTIONS.get(entry.action, entry.action)
     return Described(entry, str(taxonomy.AUDIT_REALMS[entry.realm]), str(action), changes)
 
 
-def _show(value) -> str:
-    if value is None or value == "":
+def _show(key: str, value) -> str:
+    if value is None or value == "" or value == []:
         return "—"
+    words = _VALUE_WORDS.get(key, {})
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return format_list([str(words.get(v, v)) for v in value], locale=get_locale())
     if isinstance(value, bool):
         return "✓" if value else "✗"
-    return str(value)
+    return str(words.get(value, value))
