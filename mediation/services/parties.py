@@ -11,9 +11,12 @@ from mediation.errors import Invalid
 from mediation.extensions import db
 from mediation.ids import parse_id
 from mediation.models import Case, CaseParty, Party
+from mediation.text import parse_texts
 
 PHONE = re.compile(r"^\+?[0-9][0-9 \-]{4,19}$")
 ID_NUMBER = re.compile(r"^([0-9]{17}[0-9Xx]|[0-9]{15})$")
+#: The longest text each particular takes (its ``Party`` column's length; the address is Text).
+MAX_LENGTHS = {"name": 200, "phone": 32, "id_number": 32, "address": 500}
 
 
 @dataclass
@@ -30,6 +33,7 @@ class PartyInput:
 
     def problems(self) -> dict:
         errors = {}
+        parse_texts({name: getattr(self, name) for name in MAX_LENGTHS}, MAX_LENGTHS, errors)
         if self.role not in taxonomy.PARTY_ROLES:
             errors["role"] = _("Choose applicant, respondent or third party.")
         if not self.party_id and not self.name.strip():

@@ -11,8 +11,10 @@ from mediation import lifecycle, policy
 from mediation.clock import local_date, parse_iso_date, utcnow
 from mediation.errors import Conflict, Invalid, NotAllowed, NotFound
 from mediation.extensions import db
+from mediation.ids import parse_version
 from mediation.models import Agency, Agreement, Case, Event, Referral, User
 from mediation.models.event import EVENT_KINDS
+from mediation.text import parse_text
 
 
 def apply_step(
@@ -29,7 +31,7 @@ def apply_step(
     step = lifecycle.STEPS.get(trigger)
     if step is None:
         raise NotFound(_("There is no step called “%(trigger)s”.", trigger=trigger), code="unknown_trigger")
-    if version is not None and int(version) != case.version:
+    if version is not None and parse_version(version) != case.version:
         raise Conflict(
             _(
                 "Someone else changed this case while you were looking at it. "
@@ -166,7 +168,7 @@ def parse_fields(step, case, actor, data: dict) -> dict:
 def _text(spec, raw, case):
     if not isinstance(raw, str):
         raise ValueError(_("Enter text."))
-    return raw
+    return parse_text(raw, spec.max_length)
 
 
 def _date(spec, raw, case):
@@ -180,7 +182,7 @@ def _confirm(spec, raw, case):
 
 
 def _choice(spec, raw, case):
-    if raw not in spec.choices:
+    if not isinstance(raw, str) or raw not in spec.choices:
         raise ValueError(_("Choose one of the listed options."))
     return raw
 

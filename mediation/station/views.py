@@ -25,7 +25,7 @@ VISITS_PER_PAGE = 25
 @login_required
 def visits(code: str):
     station, keeper = _books(code)
-    form = VisitForm(data={"visited_at": local_now_input()})
+    form = VisitForm(data={"visited_at": local_now_input().strftime("%Y-%m-%dT%H:%M")})
     if form.validate_on_submit():
         record = form.to_input()
         saved, _entry = commit_or_show(form, lambda: station_log.record_visit(current_user, station, record))
