@@ -32,11 +32,12 @@ def record_session(
     """Record a mediation session on ``case`` as ``actor``; return it.
 
     Who: the station's mediators, on open cases (``policy.can_work_on_case``), else ``NotAllowed``.
-    ``held_at`` is an aware datetime, or local time (Asia/Shanghai) as ``YYYY-MM-DDTHH:MM``; it is stored
-    in UTC and may not lie in the future. The parties must be told their rights and duties before the first
-    session (DOMAIN §2): while ``case.rights_notified_at`` is empty, ``rights_notified`` must be true, and
-    it then sets ``rights_notified_at`` to the session's time. Raises ``Invalid`` naming every bad field.
-    Appends a ``session`` event and flushes; the caller commits.
+    ``held_at`` is an aware datetime, or local time (Asia/Shanghai) as ``YYYY-MM-DDTHH:MM``
+    (``clock.parse_local_datetime``: years 1900–2199); it is stored in UTC and may not lie in the future.
+    The texts may be no longer than ``MAX_LENGTHS``. The parties must be told their rights and duties
+    before the first session (DOMAIN §2): while ``case.rights_notified_at`` is empty, ``rights_notified``
+    must be true, and it then sets ``rights_notified_at`` to the session's time. Raises ``Invalid`` naming
+    every bad field. Appends a ``session`` event and flushes; the caller commits.
     """
     policy.require(
         policy.can_work_on_case(actor, case), _("Only the station's mediators can record sessions.")
