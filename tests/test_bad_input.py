@@ -236,6 +236,17 @@ def test_a_judicial_confirmation_in_year_one_is_refused_under_its_field(db, agre
     assert "between 1900 and 2199" in refused.value.fields["jc_applied_on"]
 
 
+@pytest.mark.parametrize("typed", ["9999-12-31T23:59-12:00", "0001-01-01T00:00+14:00"])
+def test_free_text_that_looks_like_a_moment_at_the_ends_of_the_calendar_is_shown_as_typed(
+    client, db, case, mediator, typed
+):
+    fire(case, "refer", mediator, reason=typed)
+    db.session.commit()
+    login(client, mediator)
+    response = client.get(f"/cases/{case.number}")
+    assert response.status_code == 200 and typed in response.get_data(as_text=True)
+
+
 # --- Lengths ----------------------------------------------------------------------------------------------
 
 
