@@ -87,8 +87,8 @@ def error_page(status: int, message, body: dict | None = None):
         return render_template("errors/error.html", status=status, message=message), status
     except Exception:
         current_app.logger.exception("the %s page could not be rendered", status)
-        body = f"<!doctype html><title>{status}</title><h1>{status}</h1><p>{escape(str(message))}</p>"
-        return body, status, {"Content-Type": "text/html; charset=utf-8"}
+        plain = f"<!doctype html><title>{status}</title><h1>{status}</h1><p>{escape(str(message))}</p>"
+        return plain, status, {"Content-Type": "text/html; charset=utf-8"}
 
 
 def register(app) -> None:

@@ -18,8 +18,8 @@ DOCUMENT_LENGTH = 10_000
 def parse_text(raw, max_length: int) -> str:
     """``raw`` as trimmed text (``None`` is empty); ``ValueError`` naming the limit when it is longer.
 
-    Line breaks are kept as ``\n``: a browser counts each as one character against ``maxlength`` but
-    sends it as two (``\r\n``).
+    Line breaks are kept as ``\\n``: a browser counts each as one character against ``maxlength`` but
+    sends it as two (``\\r\\n``).
     """
     text = "" if raw is None else str(raw).replace("\r\n", "\n").strip()
     if len(text) > max_length:

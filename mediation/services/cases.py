@@ -116,8 +116,10 @@ def validate_details(details: CaseInput) -> dict:
     amount = None
     if details.amount not in (None, ""):
         try:
+            if len(str(details.amount)) > MAX_LENGTHS["amount"]:
+                raise InvalidOperation
             amount = Decimal(str(details.amount)).quantize(Decimal("0.01"))
-            if len(str(details.amount)) > MAX_LENGTHS["amount"] or amount < 0 or amount >= Decimal("1e12"):
+            if amount < 0 or amount >= Decimal("1e12"):
                 raise InvalidOperation
         except InvalidOperation:
             errors["amount"] = _("Enter an amount in yuan, such as 1200 or 1200.50.")

@@ -61,6 +61,7 @@ class RosterForm(FlaskForm):
                 day = parse_iso_date(day)
             except ValueError:
                 continue
-            if parse_id(user_id) is not None:
-                pairs.add((day, parse_id(user_id)))
+            user_id = parse_id(user_id)
+            if user_id is not None:
+                pairs.add((day, user_id))
         return pairs
