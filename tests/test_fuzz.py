@@ -12,9 +12,9 @@ nobody, on cases kept in every state (a case a request moved on is replaced befo
 * anything: any route, any persona, garbage in the URL too.
 
 Exceptions go to the app's own 500 handler (``PROPAGATE_EXCEPTIONS`` off) as in production, and are counted
-rather than raised, so one run reports every cause at once. The default budget takes about 40 s on SQLite;
-``FUZZ_EXAMPLES=5000`` makes a longer run, ``TEST_BACKEND=postgresql`` runs it on PostgreSQL, and the
-figures are printed at the end either way.
+rather than raised, so one run reports every cause at once. The default budget, 1,000 requests, takes about
+50 s on two cores; ``FUZZ_EXAMPLES=5000`` makes a longer run and ``TEST_BACKEND=postgresql`` runs it on
+PostgreSQL. The figures are printed at the end either way.
 """
 
 import io
