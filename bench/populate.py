@@ -58,17 +58,26 @@ def populate(conn, *, stations=2000, mediators_per_station=4, cases=1_000_000, e
            SELECT u.id, (u.id - 1) / :per + 1 FROM "user" u WHERE u.role = 'mediator'""",
         per=mediators_per_station,
     )
+    # A district supervisor over the first 100 stations, and an administrator over the province.
+    run(
+        """INSERT INTO "user" (username, display_name, password_hash, role, phone, locale, active, created_at)
+           VALUES ('sup1', '主管', 'pbkdf2:sha256:1$x$0', 'supervisor', '', '', true, now()),
+                  ('admin1', '管理员', 'pbkdf2:sha256:1$x$0', 'admin', '', '', true, now())"""
+    )
+    run(
+        """INSERT INTO user_station (user_id, station_id)
+           SELECT u.id, s FROM "user" u, generate_series(1, 100) s WHERE u.username = 'sup1'"""
+    )
     run(
         f"""INSERT INTO "case" (number, station_id, year, seq, title, facts, category, channel, place,
                  risk_level, external_ref, state, outcome, mediator_id, registered_at, state_entered_at,
-                 due_at,
-                 extended, closed_at, updated_at, version)
+                 next_due_at, closed_at, updated_at, version)
            SELECT 'S' || st || '-' || yr || '-' || lpad(g::text, 7, '0'), st, yr, g,
                   '纠纷 ' || g, '事实 ' || g || ' 漏水 欠薪 噪音', ({_array(CATEGORIES)})[1 + g % 15],
                   ({_array(CHANNELS)})[1 + g % 6], '', 'low', '',
                   s, CASE WHEN s = 'closed' THEN ({_array(OUTCOMES)})[1 + g % 4] END,
                   (st - 1) * :per + 1 + g % :per, reg, reg,
-                  CASE WHEN s <> 'closed' THEN reg + interval '30 days' END, false,
+                  CASE WHEN s <> 'closed' THEN reg + interval '30 days' END,
                   CASE WHEN s = 'closed' THEN reg + interval '20 days' END, reg, 1
            FROM (SELECT g, 1 + g % :stations AS st, reg, extract(year FROM reg)::int AS yr,
                         CASE WHEN reg < now() - interval '90 days' AND g % 10 <> 0 THEN 'closed'
@@ -78,6 +87,19 @@ def populate(conn, *, stations=2000, mediators_per_station=4, cases=1_000_000, e
         per=mediators_per_station,
         stations=stations,
         cases=cases,
+    )
+    # Each open case has the deadline of its state open (the row the case's next_due_at copies); each
+    # closed one the deadline it met.
+    run(
+        f"""INSERT INTO deadline (case_id, station_id, kind, variant, started_at, due_at, warn_at, days, unit,
+                 calendar_known, opened_by, closed_by, met_at)
+           SELECT id, station_id,
+                  (ARRAY['acceptance', 'mediation', 'referral_answer', 'referral_result', 'follow_up',
+                         'mediation'])[array_position({_array(STATES)}, state)],
+                  '', state_entered_at, state_entered_at + interval '30 days',
+                  state_entered_at + interval '21 days', 30, 'calendar', true, 'bench',
+                  CASE WHEN state = 'closed' THEN 'bench' ELSE '' END, closed_at
+           FROM "case" """
     )
     run("""INSERT INTO case_counter (station_id, year, last_seq)
            SELECT station_id, year, max(seq) FROM "case" GROUP BY station_id, year""")

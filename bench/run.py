@@ -9,6 +9,7 @@ the two write paths (intake, a lifecycle step). Figures go in docs/performance.m
 """
 
 import argparse
+import secrets
 import statistics
 import time
 
@@ -72,7 +73,8 @@ def main() -> None:
         SQLALCHEMY_DATABASE_URI = _ensure_database("mediation_bench", args.fresh)
         WTF_CSRF_ENABLED = False
         SESSION_COOKIE_SECURE = False
-        LOGIN_RATE_LIMIT = "100000 per minute"
+        #: The app refuses to serve with the public development key; the bench signs its own cookies.
+        SECRET_KEY = secrets.token_hex(32)
 
     app = create_app(Bench)
     with app.app_context():
@@ -86,8 +88,9 @@ def main() -> None:
             t: db.session.scalar(text(f'SELECT count(*) FROM "{t}"')) for t in ("case", "event", "party")
         }
         print("rows:", ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+        for username in ("m1", "sup1", "admin1"):
+            db.session.scalar(select(User).filter_by(username=username)).set_password(PASSWORD)
         mediator = db.session.scalar(select(User).filter_by(username="m1"))
-        mediator.set_password(PASSWORD)
         db.session.commit()
         station = mediator.stations[0]
         number = db.session.scalar(select(Case.number).where(Case.station_id == station.id).limit(1))
@@ -106,6 +109,14 @@ def main() -> None:
     for label, url in pages:
         assert client.get(url).status_code == 200, url
         _time(f"GET {label}", lambda url=url: client.get(url), args.repeat)
+
+    # Overdue work across many stations: a district's supervisor (100 stations) and the province's admin.
+    for username, who in (("sup1", "supervisor, 100 stations"), ("admin1", "admin, 2,000 stations")):
+        client = app.test_client()
+        client.post("/login", data={"username": username, "password": PASSWORD})
+        for label, url in (("home (counts, most urgent first)", "/"), ("overdue list", "/cases?overdue=1")):
+            assert client.get(url).status_code == 200, url
+            _time(f"GET {label} ({who})", lambda url=url, client=client: client.get(url), args.repeat)
 
     with app.app_context():
         mediator = db.session.scalar(select(User).filter_by(username="m1"))

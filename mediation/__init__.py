@@ -4,7 +4,8 @@ from flask import Flask
 
 
 def create_app(config=None) -> Flask:
-    """Build the app: configuration, extensions, blueprints, CLI, error handlers, template helpers.
+    """Build the app: configuration, security (secret key, proxies, headers), extensions, blueprints, CLI,
+    error handlers, template helpers.
 
     ``config`` is a class or mapping applied last (tests pass their own).
     """
@@ -13,6 +14,7 @@ def create_app(config=None) -> Flask:
 
     app.url_map.converters["id"] = IdConverter
     _configure(app, config)
+    _secure(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
@@ -34,18 +36,24 @@ def _configure(app, config) -> None:
     settings.finish(app)
 
 
+def _secure(app) -> None:
+    from mediation import security
+
+    security.init_app(app)
+
+
 def _init_extensions(app) -> None:
     from flask_bootstrap import Bootstrap5
 
-    from mediation import i18n, models  # noqa: F401  (models registers the tables on db.metadata)
-    from mediation.extensions import csrf, db, limiter, login_manager, migrate
+    from mediation import i18n, models, throttle  # noqa: F401  (models registers the tables on db.metadata)
+    from mediation.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
     _tune_sqlite(app, db)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
-    limiter.init_app(app)
+    throttle.init_app(app)
     i18n.init_app(app)
     Bootstrap5(app)
 
@@ -68,13 +76,14 @@ def _tune_sqlite(app, db) -> None:
 
 
 def _register_blueprints(app) -> None:
+    from mediation.audit_log.views import bp as audit_log
     from mediation.auth.views import bp as auth
     from mediation.case_page.views import bp as case_page
     from mediation.cases.views import bp as cases
     from mediation.parties.views import bp as parties
     from mediation.station.views import bp as station
 
-    for blueprint in (auth, cases, case_page, parties, station):
+    for blueprint in (auth, cases, case_page, parties, station, audit_log):
         app.register_blueprint(blueprint)
 
 
@@ -98,6 +107,7 @@ def _register_errors(app) -> None:
 
 
 def _register_template_helpers(app) -> None:
-    from mediation import templating
+    from mediation import templating, web
 
     templating.init_app(app)
+    web.init_app(app)

@@ -1,22 +1,32 @@
 """``flask --app mediation mediation …``: the administrator's command line."""
 
+import getpass
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import select
+from sqlalchemy import delete, func, or_, select
 
 from mediation import demo, lifecycle
+from mediation.cli_deadlines import deadlines, holidays
+from mediation.clock import utcnow
 from mediation.extensions import db
-from mediation.models import Agency, Station, User
+from mediation.models import Agency, SignInSession, Station, Submission, User
 from mediation.models.station import AGENCY_KINDS
 from mediation.models.user import LIAISON_ROLES, ROLES
+from mediation.services import audit
 
 
 @click.group("mediation")
 def cli():
-    """Manage stations, agencies, accounts and demo data."""
+    """Manage stations, agencies, accounts, deadlines, the holiday calendar and demo data."""
+    audit.origin.set(f"cli:{getpass.getuser()}"[:64])
+
+
+cli.add_command(deadlines)
+cli.add_command(holidays)
 
 
 def _fail(message: str):
@@ -37,7 +47,13 @@ def create_station(code, name, address, district):
         _fail("CODE must be 1-16 letters or digits, e.g. XLG.")
     if db.session.scalar(select(Station).filter_by(code=code)):
         _fail(f"a station with code {code} already exists.")
-    db.session.add(Station(code=code, name=name.strip(), address=address, district=district))
+    station = Station(code=code, name=name.strip(), address=address, district=district)
+    db.session.add(station)
+    db.session.flush()
+    audit.record(
+        None, "station", "create_station", target=f"station:{code}", station=station,
+        new={"code": code, "name": station.name, "address": address, "district": district},
+    )  # fmt: skip
     db.session.commit()
     click.echo(f"Created station {code} {name}.")
 
@@ -56,9 +72,12 @@ def create_agency(code, name, kind, station_code):
     if db.session.scalar(select(Agency).filter_by(code=code)):
         _fail(f"an agency with code {code} already exists.")
     station = _station(station_code) if station_code else None
-    db.session.add(
-        Agency(code=code, name=name.strip(), kind=kind, station_id=station.id if station else None)
-    )
+    agency = Agency(code=code, name=name.strip(), kind=kind, station_id=station.id if station else None)
+    db.session.add(agency)
+    audit.record(
+        None, "station", "create_agency", target=f"agency:{code}", station=station,
+        new={"code": code, "name": agency.name, "kind": kind},
+    )  # fmt: skip
     db.session.commit()
     click.echo(f"Created {kind} agency {code} {name}.")
 
@@ -106,6 +125,10 @@ def create_user(username, role, station_codes, agency_code, password, display_na
     )
     user.set_password(password)
     db.session.add(user)
+    audit.record(
+        None, "account", "create_user", target=f"user:{username}",
+        new={"username": username, "role": role, "stations": list(station_codes), "agency": agency_code},
+    )  # fmt: skip
     db.session.commit()
     click.echo(f"Created {role} {username}.")
 
@@ -115,6 +138,31 @@ def _station(code: str) -> Station:
     if station is None:
         _fail(f"there is no station with code {code}.")
     return station
+
+
+@cli.command("purge")
+@click.option("--keys-days", default=7, show_default=True, help="Keep one-time form keys this many days.")
+@click.option(
+    "--sessions-days", default=30, show_default=True, help="Keep ended sign-in sessions this many days."
+)
+@with_appcontext
+def purge(keys_days, sessions_days):
+    """Delete what has served its purpose (for cron, nightly): one-time form keys older than --keys-days
+    (a retry comes within minutes), and sign-in sessions ended (expired or signed out) more than
+    --sessions-days ago. The audit log keeps every sign-in and sign-out."""
+    now = utcnow()
+    keys = db.session.execute(
+        delete(Submission).where(Submission.created_at < now - timedelta(days=keys_days))
+    ).rowcount
+    ended = func.coalesce(SignInSession.revoked_at, SignInSession.expires_at)
+    sessions = db.session.execute(
+        delete(SignInSession).where(
+            or_(SignInSession.revoked_at.is_not(None), SignInSession.expires_at < now),
+            ended < now - timedelta(days=sessions_days),
+        )
+    ).rowcount
+    db.session.commit()
+    click.echo(f"Deleted {keys} one-time form keys and {sessions} ended sign-in sessions.")
 
 
 @cli.command("lifecycle-doc")

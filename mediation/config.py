@@ -4,7 +4,11 @@ This is the only module that reads ``os.environ``.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
+
+#: ``Config``'s key: public, so the app refuses to serve with it (``security.check_secret_key``).
+DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"
 
 
 def normalise_database_url(url: str) -> str:
@@ -16,7 +20,9 @@ def normalise_database_url(url: str) -> str:
 
 
 class Config:
-    SECRET_KEY = "dev-only-not-secret"
+    #: Signs the session, remember-me and known-device cookies. Outside debugging and tests it must be set (at
+    #: least 32 characters); `make run` makes one in ``instance/secret_key``.
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
     SQLALCHEMY_DATABASE_URI = None  # set in from_environment: SQLite under the instance folder
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     #: Where uploaded attachments live; outside the database, keyed by checksum.
@@ -47,11 +53,33 @@ class Config:
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     REMEMBER_COOKIE_HTTPONLY = True
-    PERMANENT_SESSION_LIFETIME = 12 * 3600
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    #: A sign-in without "keep me signed in" ends with the browser, and on the server after this at most.
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    #: "Keep me signed in on this device" lasts this long from the sign-in (fixed, not sliding): the
+    #: remember-me cookie and the server's sign-in session expire together.
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    #: How often a sign-in session's "last seen" is written (not on every request).
+    SIGN_IN_SESSION_TOUCH = timedelta(minutes=5)
 
-    #: Login throttling; set a Redis URI in production so every app instance shares the count.
+    #: Behind a reverse proxy, how many proxies set each ``X-Forwarded-*`` header (werkzeug's ``ProxyFix``).
+    #: 0, the default, trusts none: a client's forged ``X-Forwarded-For`` then changes nothing.
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
+
+    #: Where the sign-in throttle counts failures (``limits`` storage): set a Redis URI in production so
+    #: every worker and instance shares the count; ``memory://`` counts per process.
     RATELIMIT_STORAGE_URI = "memory://"
-    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    RATELIMIT_KEY_PREFIX = "mediation"
+    #: Failed sign-ins allowed per moving window before attempts wait (docs/architecture.md, "Signing in"):
+    #: per account typed, per client address (a whole station may share one), and per known device of an
+    #: account (which replaces the other two for the browser the owner signed in from before).
+    SIGN_IN_FAILURES_PER_ACCOUNT = "10 per 15 minutes"
+    SIGN_IN_FAILURES_PER_ADDRESS = "100 per 15 minutes"
+    SIGN_IN_FAILURES_PER_DEVICE = "10 per 15 minutes"
+    #: How long a browser stays a known device of the accounts signed in from it.
+    KNOWN_DEVICE_DURATION = timedelta(days=365)
 
     LANGUAGES = ("zh_Hans_CN", "en")
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
@@ -62,16 +90,6 @@ class Config:
 
     CASES_PER_PAGE = 25
 
-    #: Deadlines in days (DOMAIN.md); local practice, so configurable.
-    DEADLINE_DAYS = {
-        "registered": 3,  # decide whether to accept
-        "mediating": 30,  # "generally concluded within one month"
-        "mediating_extension": 30,  # one extension, with both parties' consent
-        "referred": {"police": 1, "default": 3},  # the agency answers the referral
-        "with_agency": {"police": 5, "court": 30, "default": 15},  # the agency reports a result
-        "following_up": 7,  # first visit, when the agreement sets no performance deadline
-    }
-
 
 class TestConfig(Config):
     TESTING = True
@@ -79,8 +97,8 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
-    #: Throttling stays on (the extension is configured once per process); tests lower the limit to test it.
-    LOGIN_RATE_LIMIT = "1000 per minute"
+    #: Throttling stays on, with room for the suite's many wrong passwords; tests of it set their own limits.
+    SIGN_IN_FAILURES_PER_ACCOUNT = SIGN_IN_FAILURES_PER_ADDRESS = "1000 per minute"
     BABEL_DEFAULT_LOCALE = "en"
 
 
@@ -95,6 +113,9 @@ def from_environment(app) -> None:
         app.config["UPLOAD_FOLDER"] = env["UPLOAD_FOLDER"]
     if "RATELIMIT_STORAGE_URI" in env:
         app.config["RATELIMIT_STORAGE_URI"] = env["RATELIMIT_STORAGE_URI"]
+    for name in ("PROXY_FIX_X_FOR", "PROXY_FIX_X_PROTO", "PROXY_FIX_X_HOST"):
+        if name in env:
+            app.config[name] = int(env[name])
     if env.get("SESSION_COOKIE_SECURE", "").lower() in ("0", "false", "no"):
         # `make run` serves plain http on 127.0.0.1: a secure-only cookie would never come back.
         app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = False

@@ -3,6 +3,10 @@
 Services raise ``Refused`` subclasses; pages turn them into messages and field errors, the API into
 ``{"error": {"code", "message", "fields"}}`` with the class's status. Nothing else should become a 500;
 when something does, the 500 page still renders (see ``error_page``).
+
+Codes (the API's contract, shared by intake, steps and every other service): ``invalid_fields`` (422, with
+``fields``), a guard's name (422), ``stale_version`` and ``invalid_state`` (409), ``wrong_role`` and
+``out_of_scope`` (403), ``unknown_trigger`` and ``not_found`` (404), and a few named where they are raised.
 """
 
 from flask import abort, current_app, jsonify, render_template, request
@@ -32,7 +36,7 @@ class Refused(Exception):
 
 class NotAllowed(Refused):
     status = 403
-    code = "forbidden"
+    code = "out_of_scope"
 
 
 class NotFound(Refused):
@@ -48,10 +52,10 @@ class Conflict(Refused):
 
 
 class Invalid(Refused):
-    """Missing or malformed data, or a guard that does not hold."""
+    """Missing or malformed data (``invalid_fields``), or a guard that does not hold (the guard's name)."""
 
     status = 422
-    code = "invalid"
+    code = "invalid_fields"
 
 
 def _wants_json() -> bool:

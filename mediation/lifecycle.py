@@ -10,8 +10,7 @@ its relationships), so they can be declared here next to the steps they belong t
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from transitions import Machine, MachineError
@@ -29,71 +28,100 @@ class State:
     label: object
     #: Bootstrap colour of the state's badge.
     badge: str
-    #: ``deadline(case, days) -> datetime | None``: when the work of this state is due.
-    deadline: Callable | None = None
-    #: What is due by the deadline, in words for the case page.
-    due_label: object = None
-
-
-def _after(days_key: str, extra: Callable = lambda case, days: 0):
-    """A deadline ``days[days_key]`` days after the case entered its state (plus ``extra`` days)."""
-
-    def deadline(case, days):
-        return case.state_entered_at + timedelta(days=days[days_key] + extra(case, days))
-
-    return deadline
-
-
-def _by_agency_kind(days_key: str):
-    """A deadline that depends on the kind of agency the case is referred to (police answer faster)."""
-
-    def deadline(case, days):
-        table = days[days_key]
-        referral = case.active_referral
-        kind = referral.agency.kind if referral is not None else "default"
-        return case.state_entered_at + timedelta(days=table.get(kind, table["default"]))
-
-    return deadline
-
-
-def _mediation_extension(case, days):
-    return days["mediating_extension"] if case.extended else 0
-
-
-def _follow_up_deadline(case, days):
-    """First visit by the agreement's performance deadline, or within a week when there is none.
-
-    Only an agreement reached as the case entered follow-up counts: one breached earlier does not.
-    """
-    agreement = case.current_agreement
-    if (
-        agreement is not None
-        and agreement.performance_deadline is not None
-        and agreement.created_at >= case.state_entered_at
-    ):
-        return end_of_day(agreement.performance_deadline)
-    return case.state_entered_at + timedelta(days=days["following_up"])
 
 
 # fmt: off
 STATES = {s.name: s for s in (
-    State("registered", _l("Registered"), "secondary", _after("registered"), _l("Accept or decline")),
-    State("mediating", _l("In mediation"), "primary", _after("mediating", _mediation_extension),
-          _l("Conclude mediation")),
-    State("referred", _l("Referred"), "info", _by_agency_kind("referred"), _l("Agency answers the referral")),
-    State("with_agency", _l("With the agency"), "info", _by_agency_kind("with_agency"),
-          _l("Agency reports a result")),
-    State("following_up", _l("Following up"), "warning", _follow_up_deadline, _l("First follow-up visit")),
+    State("registered", _l("Registered"), "secondary"),
+    State("mediating", _l("In mediation"), "primary"),
+    State("referred", _l("Referred"), "info"),
+    State("with_agency", _l("With the agency"), "info"),
+    State("following_up", _l("Following up"), "warning"),
     State("closed", _l("Closed"), "success"),
 )}
 # fmt: on
 INITIAL_STATE = "registered"
 
 
-def deadline_for(case, days) -> datetime | None:
-    """The deadline the declaration gives ``case`` in its current state."""
-    rule = STATES[case.state].deadline
-    return rule(case, days) if rule else None
+# --- Deadlines ------------------------------------------------------------------------------------------
+
+CALENDAR, WORKING = "calendar", "working"
+
+
+@dataclass(frozen=True)
+class DeadlineRule:
+    """A kind of deadline: what is due, how long it runs by default (DOMAIN.md; deployments change the
+    lengths in their settings) and in which states it may be open.
+
+    Lengths count whole local days — the day it starts is not counted and it falls due as its last day
+    ends — except an ``exact`` rule, counted in 24-hour days from the moment it starts (a police answer
+    "within 24 hours"). Working days follow the holiday calendar.
+    """
+
+    kind: str
+    label: object
+    days: int
+    unit: str
+    states: tuple[str, ...]
+    #: Other lengths by ``variant(case)``, e.g. a referral's agency kind: ``{"police": 1}``.
+    variants: dict = field(default_factory=dict)
+    variant: Callable | None = None
+    exact: bool = False
+    #: A window the parties may use or let pass (judicial confirmation is optional): never overdue.
+    lapses: bool = False
+    #: ``start(case, now, closed) -> datetime``: when it starts, if not now (``closed``: the deadlines the
+    #: same step just closed).
+    start: Callable | None = None
+    #: ``due(case, start) -> datetime | None``: a due moment the case itself sets (an agreement's own
+    #: performance deadline), before the rule's length.
+    due: Callable | None = None
+    #: ``applies(case) -> bool``: whether a step that opens it opens it for this case.
+    applies: Callable | None = None
+
+
+def _agency_kind(case) -> str:
+    referral = case.active_referral
+    return referral.agency.kind if referral is not None else ""
+
+
+def _after_the_mediation_period(case, now, closed):
+    """An extension runs on from the end of the period it extends."""
+    return next((d.due_at for d in closed if d.kind == "mediation"), now)
+
+
+def _by_the_performance_deadline(case, start):
+    """The first visit is due by the agreement's performance deadline, when the agreement reached as the
+    case entered follow-up sets one."""
+    agreement = case.current_agreement
+    if agreement is not None and agreement.performance_deadline and agreement.created_at >= start:
+        return end_of_day(agreement.performance_deadline)
+    return None
+
+
+def _written_agreement(case):
+    agreement = case.current_agreement
+    return agreement is not None and not agreement.oral
+
+
+# fmt: off
+DEADLINES = {d.kind: d for d in (
+    DeadlineRule("acceptance", _l("Accept or decline"), 3, WORKING, ("registered",)),
+    DeadlineRule("mediation", _l("Conclude mediation"), 30, CALENDAR, ("mediating",)),
+    DeadlineRule("mediation_extension", _l("Conclude mediation (extended period)"), 30, CALENDAR,
+                 ("mediating",), start=_after_the_mediation_period),
+    DeadlineRule("referral_answer", _l("Agency answers the referral"), 3, CALENDAR, ("referred",),
+                 variants={"police": 1}, variant=_agency_kind, exact=True),
+    DeadlineRule("referral_result", _l("Agency reports a result"), 15, CALENDAR, ("with_agency",),
+                 variants={"police": 5, "court": 30}, variant=_agency_kind),
+    DeadlineRule("follow_up", _l("First follow-up visit"), 7, CALENDAR, ("following_up",),
+                 due=_by_the_performance_deadline),
+    DeadlineRule("judicial_confirmation", _l("Last day to apply for judicial confirmation (optional)"), 30,
+                 CALENDAR, ("following_up",), lapses=True, applies=_written_agreement),
+)}
+# fmt: on
+#: What registering a dispute opens.
+INTAKE_OPENS = ("acceptance",)
+MEDIATION_PERIOD = ("mediation", "mediation_extension")
 
 
 # --- Fields and guards ------------------------------------------------------------------------------
@@ -187,6 +215,11 @@ class Step:
     #: Bootstrap colour of the step's button.
     style: str = "primary"
     help: object = None
+    #: Deadlines (``DEADLINES`` kinds) the step opens, meets (the work was done) and cancels (it no longer
+    #: has to be); a kind that is not open is skipped. Checked at import against each rule's states.
+    opens: tuple[str, ...] = ()
+    meets: tuple[str, ...] = ()
+    cancels: tuple[str, ...] = ()
 
 
 # fmt: off
@@ -194,24 +227,31 @@ STEPS = {s.trigger: s for s in (
     Step("accept", ("registered",), "mediating", MEDIATOR, STATION, _l("Accept"),
          fields=(Field("mediator", "mediator", _l("Mediator"), required=False,
                        help=_l("Leave empty to take the case yourself.")),),
-         help=_l("Accept the dispute for mediation (受理).")),
+         help=_l("Accept the dispute for mediation (受理)."),
+         opens=("mediation",), meets=("acceptance",)),
     Step("decline", ("registered",), "closed", MEDIATOR, STATION, _l("Decline"),
          fields=(Field("reason", "choice", _l("Reason"), choices=taxonomy.DECLINE_REASONS),
                  Field("note", "longtext", _l("Note"), required=False, max_length=NOTE_LENGTH)),
-         outcome="declined", style="outline-danger", help=_l("Do not accept the dispute (不予受理).")),
+         outcome="declined", style="outline-danger", help=_l("Do not accept the dispute (不予受理)."),
+         meets=("acceptance",)),
     Step("refer", ("registered", "mediating"), "referred", MEDIATOR, STATION, _l("Refer to an agency"),
          fields=(Field("agency", "agency", _l("Agency")), REASON),
-         style="outline-primary", help=_l("Send the case to the police, a court or another body.")),
-    Step("accept_referral", ("referred",), "with_agency", LIAISON, AGENCY, _l("Accept referral")),
+         style="outline-primary", help=_l("Send the case to the police, a court or another body."),
+         opens=("referral_answer",), meets=("acceptance",), cancels=MEDIATION_PERIOD),
+    Step("accept_referral", ("referred",), "with_agency", LIAISON, AGENCY, _l("Accept referral"),
+         opens=("referral_result",), meets=("referral_answer",)),
     Step("decline_referral", ("referred",), "mediating", LIAISON, AGENCY, _l("Decline referral"),
-         fields=(REASON,), style="outline-danger"),
+         fields=(REASON,), style="outline-danger",
+         opens=("mediation",), meets=("referral_answer",)),
     Step("recall_referral", ("referred",), "mediating", MEDIATOR, STATION, _l("Recall referral"),
-         fields=(REASON,), style="outline-secondary"),
+         fields=(REASON,), style="outline-secondary",
+         opens=("mediation",), cancels=("referral_answer",)),
     Step("return_to_station", ("with_agency",), "mediating", LIAISON, AGENCY, _l("Return to station"),
          fields=(Field("result", "longtext", _l("What the agency did"), max_length=NOTE_LENGTH),),
-         style="outline-primary"),
+         style="outline-primary", opens=("mediation",), meets=("referral_result",)),
     Step("resolve_by_agency", ("with_agency",), "following_up", LIAISON, AGENCY, _l("Resolved by agency"),
-         fields=(Field("result", "longtext", _l("Result"), max_length=NOTE_LENGTH),), style="success"),
+         fields=(Field("result", "longtext", _l("Result"), max_length=NOTE_LENGTH),), style="success",
+         opens=("follow_up",), meets=("referral_result",)),
     Step("reach_agreement", ("mediating",), "following_up", MEDIATOR, STATION, _l("Record agreement"),
          fields=(Field("terms", "longtext", _l("Agreed terms"), max_length=DOCUMENT_LENGTH),
                  Field("facts_and_responsibility", "longtext",
@@ -225,31 +265,65 @@ STEPS = {s.trigger: s for s in (
                  Field("performance_deadline", "date", _l("Performance deadline")),
                  Field("signatures_recorded", "confirm", _l("The parties and the mediator have signed"))),
          guards=(PERFORMANCE_DEADLINE_NOT_PAST,), style="success",
-         help=_l("The parties reached an agreement (达成协议).")),
+         help=_l("The parties reached an agreement (达成协议)."),
+         opens=("follow_up", "judicial_confirmation"), meets=MEDIATION_PERIOD),
     Step("fail_mediation", ("mediating",), "closed", MEDIATOR, STATION, _l("Mediation failed"),
          fields=(REASON, Field("advice", "longtext", _l("Advice given to the parties"),
                                help=_l("E.g. that they may go to court, arbitration or an authority."),
                                max_length=NOTE_LENGTH)),
-         outcome="unresolved", style="outline-danger"),
+         outcome="unresolved", style="outline-danger",
+         meets=MEDIATION_PERIOD),
     Step("withdraw", ("registered", "mediating"), "closed", MEDIATOR, STATION, _l("Withdrawn"),
          fields=(REASON,), outcome="withdrawn", style="outline-secondary",
-         help=_l("The applicant withdrew (撤回).")),
+         help=_l("The applicant withdrew (撤回)."),
+         cancels=("acceptance", *MEDIATION_PERIOD)),
     Step("report_breach", ("following_up",), "mediating", MEDIATOR, STATION, _l("Report breach"),
          fields=(REASON,), style="outline-danger",
-         help=_l("The agreement is not being performed: mediate again.")),
+         help=_l("The agreement is not being performed: mediate again."),
+         opens=("mediation",), cancels=("follow_up", "judicial_confirmation")),
     Step("close", ("following_up",), "closed", MEDIATOR, STATION, _l("Close case"),
          fields=(Field("note", "longtext", _l("Closing note"), required=False, max_length=NOTE_LENGTH),),
-         guards=(VISIT_FOUND_PERFORMED,), outcome="resolved", style="success"),
+         guards=(VISIT_FOUND_PERFORMED,), outcome="resolved", style="success",
+         meets=("follow_up",), cancels=("judicial_confirmation",)),
     Step("reopen", ("closed",), "mediating", SUPERVISOR, STATION, _l("Reopen"),
-         fields=(REASON,), style="outline-warning", help=_l("The case was closed wrongly (重新启动).")),
+         fields=(REASON,), style="outline-warning", help=_l("The case was closed wrongly (重新启动)."),
+         opens=("mediation",)),
     Step("extend", ("mediating",), "=", MEDIATOR, STATION, _l("Extend mediation period"),
          fields=(Field("consent_recorded", "confirm", _l("Both parties consent to the extension")), REASON),
-         guards=(NOT_EXTENDED_YET,), style="outline-secondary"),
+         guards=(NOT_EXTENDED_YET,), style="outline-secondary",
+         opens=("mediation_extension",), cancels=("mediation",)),
     Step("reassign", ("registered", "mediating"), "=", MEDIATOR | SUPERVISOR, STATION, _l("Reassign"),
          fields=(Field("mediator", "mediator", _l("New mediator")), REASON), style="outline-secondary",
          help=_l("E.g. a party asked for another mediator (回避).")),
 )}
 # fmt: on
+
+
+class DeclarationError(Exception):
+    """The declaration contradicts itself; raised at import, so it never reaches a running server."""
+
+
+def _check_deadlines() -> None:
+    """Every step leaves only deadlines its destination allows open, and names only declared kinds."""
+    for kind in INTAKE_OPENS:
+        if INITIAL_STATE not in DEADLINES[kind].states:
+            raise DeclarationError(f"intake opens {kind!r}, which cannot be open in {INITIAL_STATE!r}")
+    for step in STEPS.values():
+        unknown = set(step.opens + step.meets + step.cancels) - set(DEADLINES)
+        if unknown:
+            raise DeclarationError(f"step {step.trigger!r} names unknown deadlines {sorted(unknown)}")
+        for source in step.sources:
+            dest = source if step.dest == "=" else step.dest
+            may_be_open = {d.kind for d in DEADLINES.values() if source in d.states}
+            left = (may_be_open - set(step.meets) - set(step.cancels)) | set(step.opens)
+            stray = sorted(kind for kind in left if dest not in DEADLINES[kind].states)
+            if stray:
+                raise DeclarationError(
+                    f"step {step.trigger!r} from {source!r} leaves {stray} open in {dest!r}: meet or cancel"
+                )
+
+
+_check_deadlines()
 
 
 # --- The shared machine -----------------------------------------------------------------------------
@@ -338,35 +412,63 @@ def markdown() -> str:
         "",
         "## States",
         "",
-        "| state | meaning | deadline (what is due) |",
-        "|---|---|---|",
+        "| state | meaning |",
+        "|---|---|",
     ]
     with force_locale("en"):
         for s in STATES.values():
-            out.append(f"| `{s.name}` | {text(s.label)} | {text(s.due_label) or '—'} |")
+            out.append(f"| `{s.name}` | {text(s.label)} |")
         out += [
             "",
             "## Steps",
             "",
-            "| trigger | from | to | who (scope) | requires | guards | outcome |",
-            "|---|---|---|---|---|---|---|",
+            "| trigger | from | to | who (scope) | requires | guards | outcome | deadlines |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         for s in STEPS.values():
             fields = ", ".join(f"`{f.name}`" + ("" if f.required else " (optional)") for f in s.fields)
             guards = "; ".join(text(g.message) for g in s.guards)
             dest = "(same)" if s.dest == "=" else f"`{s.dest}`"
+            changes = "; ".join(
+                f"{verb} {', '.join(f'`{k}`' for k in kinds)}"
+                for verb, kinds in (("opens", s.opens), ("meets", s.meets), ("cancels", s.cancels))
+                if kinds
+            )
             out.append(
                 f"| `{s.trigger}` | {', '.join(f'`{x}`' for x in s.sources)} | {dest} | "
                 f"{', '.join(sorted(s.roles))} ({s.scope}) | {fields or '—'} | {guards or '—'} | "
-                f"{s.outcome or '—'} |"
+                f"{s.outcome or '—'} | {changes or '—'} |"
             )
-    out += [
-        "",
-        "Deadlines are configured in `DEADLINE_DAYS` (`mediation/config.py`); a case past its deadline is"
-        " overdue everywhere it is shown.",
-        "",
-    ]
+        out += [
+            "",
+            "## Deadlines",
+            "",
+            f"Registering a dispute opens {', '.join(f'`{k}`' for k in INTAKE_OPENS)}. Whole days: the day"
+            " a deadline starts is not counted, and it falls due as its last day ends (China time); an exact"
+            " one counts 24-hour days from the moment it starts. Working days skip weekends and holidays on"
+            " the holiday calendar (`flask --app mediation mediation holidays`). The lengths below are the"
+            " defaults; a deployment changes them with `flask --app mediation mediation deadlines set`.",
+            "",
+            "| deadline | what is due | default length | open in | notes |",
+            "|---|---|---|---|---|",
+        ]
+        for d in DEADLINES.values():
+            length = f"{d.days} {d.unit} days" + "".join(
+                f"; {variant}: {days}" for variant, days in d.variants.items()
+            )
+            notes = [
+                "exact (24-hour days)" if d.exact else "",
+                "a window that lapses, never overdue" if d.lapses else "",
+                "by the agreement's performance deadline when it sets one" if d.due else "",
+                "starts where the period it extends ended" if d.start else "",
+                "by the referral's agency kind" if d.variant else "",
+            ]
+            out.append(
+                f"| `{d.kind}` | {text(d.label)} | {length} | {', '.join(f'`{x}`' for x in d.states)} | "
+                f"{'; '.join(n for n in notes if n) or '—'} |"
+            )
+    out.append("")
     return "\n".join(out)
 
 
-__all__ = ["STATES", "STEPS", "MACHINE", "MachineError", "may", "fire", "triggers_from", "deadline_for"]
+__all__ = ["DEADLINES", "STATES", "STEPS", "MACHINE", "MachineError", "may", "fire", "triggers_from"]

@@ -44,6 +44,16 @@ def can_work_on_case(actor, case) -> bool:
     return actor.role == "mediator" and case.station_id in actor.station_ids and case.is_open
 
 
+def can_follow_up(actor, case) -> bool:
+    """Plan and record follow-up visits: the station's mediators, in any state but registration (a failed
+    mediation is followed up too, after it closed)."""
+    return (
+        actor.role == "mediator"
+        and case.station_id in actor.station_ids
+        and case.state != lifecycle.INITIAL_STATE
+    )
+
+
 def can_read_station_books(actor, station) -> bool:
     """The station's visit log and duty roster: its mediators and supervisors see them."""
     return serves_station(actor, station.id)
@@ -52,6 +62,11 @@ def can_read_station_books(actor, station) -> bool:
 def can_keep_station_books(actor, station) -> bool:
     """Only the station's mediators write in its visit log and edit its roster."""
     return actor.role == "mediator" and station.id in actor.station_ids
+
+
+def can_read_audit_log(actor) -> bool:
+    """The audit log: admins read all of it, supervisors what concerns the stations they oversee."""
+    return actor.role == "admin" or (actor.role == "supervisor" and bool(actor.station_ids))
 
 
 def can_register_at(actor, station) -> bool:

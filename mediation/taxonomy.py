@@ -97,3 +97,30 @@ def sex_label(value: str) -> str:
 
 
 VISIT_METHODS = {"in_person": _l("In person"), "phone": _l("Phone")}
+
+#: What an audit-log entry is about (``AuditEntry.realm``); a case's own changes are in its event trail.
+AUDIT_REALMS = {
+    "case": _l("Case"),
+    "party": _l("Party file"),
+    "station": _l("Station"),
+    "account": _l("Account"),
+    "settings": _l("Settings"),
+    "system": _l("System"),
+}
+
+#: What the audit log records, by action code (labels for the audit page).
+AUDIT_ACTIONS = {
+    "create_station": _l("Created a station"),
+    "create_agency": _l("Created an agency"),
+    "create_user": _l("Created an account"),
+    "log_visitor": _l("Wrote a visitor into the visit log"),
+    "set_roster": _l("Changed the duty roster"),
+    "set_setting": _l("Changed a setting"),
+    "load_holidays": _l("Loaded holiday calendar years"),
+    "set_holiday": _l("Changed a day of the holiday calendar"),
+    "confirm_holiday_year": _l("Marked a calendar year as complete"),
+    "sign_in": _l("Signed in"),
+    "sign_in_failed": _l("Failed to sign in"),
+    "sign_in_throttled": _l("Sign-in refused after too many failures"),
+    "sign_out": _l("Signed out"),
+}

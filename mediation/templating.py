@@ -9,6 +9,7 @@ from markupsafe import Markup, escape
 
 from mediation import lifecycle, policy, taxonomy
 from mediation.clock import LOCAL_ZONE, utcnow
+from mediation.services import deadlines
 from mediation.services.parties import mask_id_number, mask_phone
 
 
@@ -62,6 +63,11 @@ def deadline_text(due_at) -> str:
     return format_moment(due_at)
 
 
+def due_status(case, now) -> str | None:
+    """The most urgent status among the case's open deadlines (``services.deadlines.status``)."""
+    return deadlines.worst(deadlines.open_deadlines(case), now)
+
+
 def money(amount) -> str:
     return "" if amount is None else "¥" + format_decimal(amount, format="#,##0.00")
 
@@ -76,6 +82,8 @@ def init_app(app) -> None:
         risk_badge=risk_badge,
         now=utcnow,
         get_locale=get_locale,
+        due_status=due_status,
+        deadline_status=deadlines.status,
     )
     app.jinja_env.filters.update(
         date=format_day,

@@ -1,35 +1,130 @@
-"""Small helpers the blueprints share: loading a case the user may see, and showing a refusal on a form."""
+"""The request boundary, and small helpers the blueprints share.
 
-from flask import abort
+Every posted form goes through ``submit``: it checks the form's one-time key, runs the service call, and
+commits once. On a refusal it rolls back and shows the form again, with everything typed and the refusal's
+status (422 invalid, 409 conflict, 403 not allowed); after a successful commit — never before — it runs the
+work the services deferred (``services.deferred``), then redirects. The JSON API will use ``commit`` below.
+"""
+
+import secrets
+
+from flask import abort, flash, redirect, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from wtforms import HiddenField
 
 from mediation import policy
-from mediation.errors import Refused
+from mediation.errors import NotFound, Refused
 from mediation.extensions import db
-from mediation.models import Case
+from mediation.models import Case, Submission
+from mediation.services import audit
+from mediation.services.deferred import run_deferred
+
+
+def init_app(app) -> None:
+    """Every request records where it comes from, for the audit log."""
+
+    @app.before_request
+    def _origin():
+        audit.origin.set(request.remote_addr or "")
 
 
 def load_case(number: str, actor) -> Case:
     """The case numbered ``number`` if ``actor`` may see it; 404 otherwise, so numbers leak nothing."""
-    case = db.session.scalar(select(Case).filter_by(number=number))
+    case = db.session.scalar(select(Case).filter_by(number=number[:40]))
     if case is None or not policy.can_view_case(actor, case):
         abort(404)
     return case
 
 
-def commit_or_show(form, action):
-    """Run ``action`` (a service call) and commit once; on a refusal roll back and show it on ``form``.
+def submission_key(form_id: str = "submission") -> HiddenField:
+    """The hidden one-time key of a form (its id unique on the page, as several forms may share one)."""
+    return HiddenField(id=form_id, default=lambda: secrets.token_urlsafe(24))
 
-    Returns ``(True, what action returned)``, or ``(False, None)`` when refused, for the view to re-render.
+
+class OnceForm(FlaskForm):
+    """A form that carries a one-time key: posted again (a retry after a dropped connection), it does
+    nothing twice and leads where the first post led."""
+
+    submission = submission_key()
+
+
+def commit(action):
+    """Run ``action`` (service calls) and commit once, then run the deferred work; return what it returned.
+
+    A ``Refused`` is re-raised after rolling back, so nothing half-done survives.
     """
     try:
         result = action()
+    except Refused:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    run_deferred()
+    return result
+
+
+def submit(form, action, *, then, again, show=None):
+    """The one way a posted form changes anything.
+
+    ``action()`` calls the services; ``then(result)`` gives ``(url, message)`` for the redirect after the
+    commit; ``again(status, error)`` renders the page with ``form`` as posted. ``show(form, error)`` puts a
+    refusal's messages on the form (default ``show_refusal``).
+    """
+    if not form.validate():
+        csrf = getattr(form, "csrf_token", None)
+        return again(400 if csrf is not None and csrf.errors else 422, None)
+    key = _key(form)
+    if key is not None:
+        done = _claim(key)
+        if done is not None:
+            return done
+    try:
+        result = action()
+        url, message = then(result)
+        if key is not None:
+            db.session.get(Submission, key).result_url = url
+        db.session.flush()
     except Refused as error:
         db.session.rollback()
-        show_refusal(form, error)
-        return False, None
+        if isinstance(error, NotFound):
+            abort(404)
+        (show or show_refusal)(form, error)
+        return again(error.status, error)
     db.session.commit()
-    return True, result
+    run_deferred()
+    flash(message, "success")
+    return redirect(url)
+
+
+def _key(form) -> str | None:
+    field = getattr(form, "submission", None)
+    value = (field.data or "").strip() if field is not None else ""
+    return value if 16 <= len(value) <= 64 and value.isascii() else None
+
+
+def _claim(key: str):
+    """Take ``key`` for this submit, inside the transaction; a redirect when it was already used.
+
+    A concurrent post of the same form waits here for the first to commit (PostgreSQL's unique index, or
+    SQLite's write lock), then finds the key taken.
+    """
+    done = db.session.get(Submission, key)
+    if done is None:
+        db.session.add(Submission(key=key, user_id=current_user.id))
+        try:
+            db.session.flush()
+            return None
+        except IntegrityError:
+            db.session.rollback()
+            done = db.session.get(Submission, key)
+    if done is None or done.user_id != current_user.id:
+        abort(400)
+    flash(_("This form was already sent; nothing was saved twice."), "info")
+    return redirect(done.result_url or request.path)
 
 
 def show_refusal(form, error: Refused, prefix: str = "") -> None:

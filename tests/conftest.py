@@ -2,32 +2,99 @@
 
 The suite runs on SQLite by default and on PostgreSQL when ``TEST_BACKEND=postgresql`` (``make test`` does
 both when the server answers): each run gets a throwaway database, built by the real migrations.
+
+Dates come from ``mediation.clock`` (``local_date(utcnow())`` is the station's today, in China time), never
+from the machine's zone; tests/test_clock_discipline.py enforces it. To run the suite at another moment, set
+``TEST_CLOCK``: ``TEST_CLOCK=16:30`` is 16:30 UTC of today's UTC date (00:30 tomorrow in China), and a full
+ISO datetime (``2026-12-31T15:59:30``, UTC unless it carries an offset) is that moment. From before
+collection to the end of the session, time-machine moves every clock of the process there and lets it tick
+on (``tick=True``), so the live server's thread in the browser tests lives at the same moment; monotonic
+clocks, the browser and the database servers keep the real time. ``make test`` runs SQLite at 15:30 and
+PostgreSQL at 16:30 UTC with ``TZ=UTC``: both sides of China's midnight, with a machine whose date differs
+from China's in the second run, so a date taken from the machine's zone fails there.
 """
 
 import os
 import uuid
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import partial
 from pathlib import Path
 
 import psycopg
 import pytest
+import time_machine
 from babel.dates import format_date as babel_format_date
 from flask_migrate import upgrade
 from sqlalchemy import func, select, text
 from werkzeug.security import generate_password_hash
 
 from mediation import create_app
+from mediation.clock import local_date, utcnow
 from mediation.config import TestConfig
 from mediation.extensions import db as _db
-from mediation.models import Agency, Agreement, Case, Event, FollowUpVisit, Referral, Station, User
+from mediation.models import (
+    Agency,
+    Agreement,
+    CalendarDay,
+    CalendarYear,
+    Case,
+    Event,
+    FollowUpVisit,
+    Referral,
+    Station,
+    User,
+)
+from mediation.services import calendar
 from mediation.services.cases import CaseInput, register_case
 from mediation.services.parties import PartyInput
 from mediation.services.transitions import apply_step
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKEND = os.environ.get("TEST_BACKEND", "sqlite")
+#: Tables no code may UPDATE or DELETE (a PostgreSQL trigger refuses it).
+APPEND_ONLY = ("event", "audit_log")
+#: Reference data the migrations seed; tests keep it (see ``db``).
+SEEDED = ("calendar_day", "calendar_year")
+
+
+# --- The clock ------------------------------------------------------------------------------------------
+
+TRAVEL = pytest.StashKey[time_machine.travel]()
+
+
+def travel_destination(value: str) -> datetime:
+    """``TEST_CLOCK`` as an aware moment: ``HH:MM[:SS]`` on today's UTC date, or an ISO datetime (UTC if
+    naive)."""
+    try:
+        wall = time.fromisoformat(value)
+    except ValueError:
+        moment = datetime.fromisoformat(value)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return datetime.combine(utcnow().date(), wall, tzinfo=wall.tzinfo or UTC)
+
+
+def pytest_configure(config):
+    if value := os.environ.get("TEST_CLOCK"):
+        # A timestamp, not an aware datetime: time-machine would also set TZ from a datetime's zone, and the
+        # machine's zone is the caller's to choose (``TZ=UTC`` in ``make test``).
+        config.stash[TRAVEL] = time_machine.travel(travel_destination(value).timestamp(), tick=True)
+        config.stash[TRAVEL].start()
+
+
+def pytest_unconfigure(config):
+    if TRAVEL in config.stash:
+        config.stash[TRAVEL].stop()
+
+
+def pytest_report_header(config):
+    if TRAVEL in config.stash:
+        moment = utcnow().isoformat(timespec="seconds")
+        zone = os.environ.get("TZ", "unset")
+        return f"clock: TEST_CLOCK={os.environ['TEST_CLOCK']}, travelled to {moment} (ticking); TZ={zone}"
+
+
+# --- Databases ------------------------------------------------------------------------------------------
 
 
 def _pg_admin(sql: str) -> None:
@@ -67,18 +134,48 @@ def app(database_url, tmp_path_factory):
     return app
 
 
+@pytest.fixture(scope="session")
+def seeded_calendar(app):
+    """How many calendar rows the migrations seed: each test leaves the holiday calendar as it found it."""
+    with app.app_context():
+        return _calendar_rows()
+
+
+def _calendar_rows():
+    return tuple(_db.session.scalar(select(func.count()).select_from(m)) for m in (CalendarDay, CalendarYear))
+
+
 @pytest.fixture
-def db(app):
-    """An app context with an empty database, emptied again afterwards (threads and live servers see it)."""
+def db(app, seeded_calendar):
+    """An app context with an empty database (but the seeded holiday calendar), emptied again afterwards
+    (threads and live servers see it)."""
     with app.app_context():
         yield _db
         _db.session.rollback()
         _db.session.remove()
-        tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
-        # DELETE, not TRUNCATE: on tables this small it is several times faster on PostgreSQL.
-        with _db.engine.begin() as conn:
-            for table in tables:
+        if _calendar_rows() != seeded_calendar:  # a test changed the calendar: seed it afresh
+            with _db.engine.begin() as conn:
+                conn.execute(text('DELETE FROM "calendar_day"'))
+                conn.execute(text('DELETE FROM "calendar_year"'))
+            calendar.seed_from_package()  # its audit entry goes with the rest below
+            _db.session.commit()
+        purge()
+
+
+def purge(keep=()) -> None:
+    """Delete every row but the seeded reference data and the tables in ``keep``."""
+    skip = {*APPEND_ONLY, *SEEDED, *keep}
+    tables = [t.name for t in reversed(_db.metadata.sorted_tables) if t.name not in skip]
+    with _db.engine.begin() as conn:
+        # The append-only tables refuse DELETE on PostgreSQL (a trigger); TRUNCATE is the purge.
+        if BACKEND == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in APPEND_ONLY)))
+        else:
+            for table in APPEND_ONLY:
                 conn.execute(text(f'DELETE FROM "{table}"'))
+        # DELETE, not TRUNCATE: on tables this small it is several times faster on PostgreSQL.
+        for table in tables:
+            conn.execute(text(f'DELETE FROM "{table}"'))
 
 
 @pytest.fixture(autouse=True)
@@ -121,14 +218,15 @@ def make_user(username, role="mediator", stations=(), agency=None, password="cor
     return user
 
 
-def make_case(station, actor, *, title="楼上漏水 Water leak", category="neighbour", parties=None, **extra):
+def make_case(
+    station, actor, *, title="楼上漏水 Water leak", category="neighbour", parties=None, now=None, **extra
+):
     parties = parties or [
         PartyInput(role="applicant", name="王芳", phone="13800000001"),
         PartyInput(role="respondent", name="李强", phone="13800000002"),
     ]
-    return register_case(
-        actor, station, CaseInput(title=title, category=category, channel="walk_in", **extra), parties
-    )
+    details = CaseInput(title=title, category=category, channel="walk_in", **extra)
+    return register_case(actor, station, details, parties, now=now)
 
 
 #: Data each step needs, for builders that walk a case through its lifecycle.
@@ -142,7 +240,7 @@ def step_data(trigger, **override):
         "resolve_by_agency": {"result": "Settled at the police station"},
         "reach_agreement": {
             "terms": "李强 repairs the pipe and pays 800 yuan",
-            "performance_deadline": (date.today() + timedelta(days=14)).isoformat(),
+            "performance_deadline": (local_date(utcnow()) + timedelta(days=14)).isoformat(),
             "signatures_recorded": True,
         },
         "fail_mediation": {"reason": "No agreement", "advice": "You may sue at the district court"},

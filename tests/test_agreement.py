@@ -1,12 +1,13 @@
 """The agreement (调解协议书): completing its details after it is reached, and the printable document."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from mediation.clock import local_date, utcnow
 from mediation.errors import Conflict, Invalid, NotAllowed, NotFound
 from mediation.models import Event
 from mediation.services.agreements import update_agreement
@@ -14,11 +15,16 @@ from mediation.services.parties import PartyInput
 from tests.conftest import fire, login, make_case
 
 ID_NUMBER = "110101198001011234"
-DEADLINE = date.today() + timedelta(days=14)
 
 
 @pytest.fixture
-def case(db, station, mediator, court):
+def deadline():
+    """The agreement's performance deadline: two weeks from the station's today."""
+    return local_date(utcnow()) + timedelta(days=14)
+
+
+@pytest.fixture
+def case(db, station, mediator, court, deadline):
     case = make_case(
         station,
         mediator,
@@ -42,7 +48,7 @@ def case(db, station, mediator, court):
         mediator,
         terms="李强 repairs the pipe and pays 王芳 800 yuan",
         performance_method="Bank transfer",
-        performance_deadline=DEADLINE.isoformat(),
+        performance_deadline=deadline.isoformat(),
     )
     db.session.commit()
     return case
@@ -56,7 +62,7 @@ def last_event(db, case):
 
 
 def test_details_are_completed_and_the_change_is_logged(db, case, mediator, court):
-    today = date.today()
+    today = local_date(utcnow())
     agreement = update_agreement(
         case,
         mediator,
@@ -99,34 +105,34 @@ def test_only_the_stations_mediators_may_complete_it(db, case, persona, request)
         update_agreement(case, request.getfixturevalue(persona), case.version, performance_place="x")
 
 
+# A ``timedelta`` stands for that many days from the station's today, taken when the test runs.
 @pytest.mark.parametrize(
     ("data", "field"),
     [
-        ({"jc_decision": "valid", "jc_decided_on": date.today().isoformat()}, "jc_decision"),  # not applied
-        ({"jc_applied_on": date.today().isoformat()}, "jc_court"),  # applied, but to which court?
-        ({"jc_applied_on": date.today().isoformat(), "jc_court": "XGPS"}, "jc_court"),  # police, not a court
-        (
-            {"jc_applied_on": (date.today() + timedelta(days=1)).isoformat(), "jc_court": "XGFY"},
-            "jc_applied_on",
-        ),
-        (
-            {"jc_applied_on": (date.today() - timedelta(days=1)).isoformat(), "jc_court": "XGFY"},
-            "jc_applied_on",
-        ),
-        ({"jc_applied_on": date.today().isoformat(), "jc_court": "XGFY", "oral": "oral"}, "oral"),
+        ({"jc_decision": "valid", "jc_decided_on": timedelta(0)}, "jc_decision"),  # not applied
+        ({"jc_applied_on": timedelta(0)}, "jc_court"),  # applied, but to which court?
+        ({"jc_applied_on": timedelta(0), "jc_court": "XGPS"}, "jc_court"),  # police, not a court
+        ({"jc_applied_on": timedelta(days=1), "jc_court": "XGFY"}, "jc_applied_on"),
+        ({"jc_applied_on": timedelta(days=-1), "jc_court": "XGFY"}, "jc_applied_on"),
+        ({"jc_applied_on": timedelta(0), "jc_court": "XGFY", "oral": "oral"}, "oral"),
         ({"jc_applied_on": "tomorrow"}, "jc_applied_on"),
         ({"jc_decision": "maybe"}, "jc_decision"),
         ({"performance_place": "x" * 201}, "performance_place"),
     ],
 )
 def test_wrong_judicial_confirmation_details_are_named(db, case, mediator, police, data, field):
+    today = local_date(utcnow())
+    data = {
+        name: (today + value).isoformat() if isinstance(value, timedelta) else value
+        for name, value in data.items()
+    }
     with pytest.raises(Invalid) as refused:
         update_agreement(case, mediator, case.version, **data)
     assert field in refused.value.fields
 
 
 def test_a_decision_needs_its_date(db, case, mediator):
-    today = date.today().isoformat()
+    today = local_date(utcnow()).isoformat()
     with pytest.raises(Invalid) as refused:
         update_agreement(
             case, mediator, case.version, jc_applied_on=today, jc_court="XGFY", jc_decision="valid"
@@ -176,11 +182,11 @@ def test_an_error_keeps_what_was_typed(client, db, case, mediator):
             "version": case.version,
             "oral": "written",
             "performance_place": "typed place",
-            "jc_applied_on": date.today().isoformat(),
+            "jc_applied_on": local_date(utcnow()).isoformat(),
         },
     )
     html = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Choose the court the parties applied to." in html and 'value="typed place"' in html
     db.session.expire_all()
     assert case.current_agreement.performance_place == ""
@@ -220,7 +226,7 @@ def printed(client, case):
     return response.get_data(as_text=True)
 
 
-def test_the_printed_agreement_has_the_required_contents(client, db, case, mediator):
+def test_the_printed_agreement_has_the_required_contents(client, db, case, mediator, deadline):
     update_agreement(case, mediator, case.version, performance_place="西固解纷驿站")
     db.session.commit()
     login(client, mediator)
@@ -244,14 +250,14 @@ def test_the_printed_agreement_has_the_required_contents(client, db, case, media
     # the facts, the terms, the manner, place and deadline of performance
     assert "leaked into 王芳&#39;s kitchen" in doc and "李强 repairs the pipe and pays 王芳 800 yuan" in doc
     assert "Bank transfer" in doc and "西固解纷驿站" in doc
-    assert DEADLINE.strftime("%B") in doc and str(DEADLINE.year) in doc
+    assert deadline.strftime("%B") in doc and str(deadline.year) in doc
     # a signature line per party, the mediator's, the committee's seal, the copies
     assert len(re.findall(r'class="doc-sign"', doc)) == 3
     assert "Presiding mediator (signature)" in doc and "wang" in doc
     assert "mediation committee (seal)" in doc
     assert "made in 3 copies: one for each party" in doc
     # the print button and no navigation when printed
-    assert 'onclick="window.print()"' in html
+    assert "data-print" in html and "print.js" in html  # tests/browser/test_security_headers.py clicks it
 
 
 def test_blank_details_become_lines_to_fill_in(client, case, mediator):

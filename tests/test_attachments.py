@@ -64,7 +64,7 @@ def test_a_photo_is_stored_on_disk_by_checksum_and_listed(app, client, db, case,
 def refused(client, db, case, content, filename, message):
     response = upload(client, case, content, filename, description="typed description")
     html = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in html and 'id="attachment-file-error"' in html
     assert 'value="typed description"' in html and 'class="collapse show" id="attachment-form"' in html
     assert attachments(db, case) == []
@@ -112,7 +112,7 @@ def test_no_file_is_refused(client, db, case, mediator):
     response = client.post(
         f"/cases/{case.number}/attachments", data={"description": "x"}, content_type="multipart/form-data"
     )
-    assert response.status_code == 200 and "Choose a file to upload." in response.get_data(as_text=True)
+    assert response.status_code == 422 and "Choose a file to upload." in response.get_data(as_text=True)
 
 
 def test_the_same_file_twice_on_a_case_is_refused_but_another_case_shares_the_bytes(

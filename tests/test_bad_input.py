@@ -188,7 +188,7 @@ def test_a_session_held_in_year_one_is_refused_under_its_field(client, db, case,
         f"/cases/{case.number}/sessions",
         data={"held_at": "0001-01-01T00:00", "notes": "Both sides spoke.", "result": "Meet again."},
     )
-    assert response.status_code in (200, 422)
+    assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "between 1900 and 2199" in error_under(page, "session-held_at")
     assert "Both sides spoke." in page and "Meet again." in page
@@ -202,7 +202,7 @@ def test_a_visit_in_year_9999_is_refused_under_its_field(client, db, station, me
         "/station/XLG/visits",
         data={"visitor_name": "刘大爷", "matter": "隔壁装修噪音", "visited_at": "9999-12-31T23:59"},
     )
-    assert response.status_code in (200, 422)
+    assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "between 1900 and 2199" in error_under(page, "visited_at")
     assert "刘大爷" in page and "隔壁装修噪音" in page
@@ -223,7 +223,7 @@ def test_a_performance_deadline_in_year_9999_is_refused_under_its_field(client, 
         f"/cases/{case.number}/steps/reach_agreement",
         data={**step_data("reach_agreement"), "performance_deadline": deadline, "version": case.version},
     )
-    assert response.status_code in (200, 422)
+    assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "between 1900 and 2199" in error_under(page, "reach_agreement-performance_deadline")
     db.session.expire_all()
@@ -322,7 +322,7 @@ def test_a_place_of_performance_past_its_column_keeps_the_whole_agreement_form(c
         "version": case.version,
     }
     response = client.post(f"/cases/{case.number}/steps/reach_agreement", data=data)
-    assert response.status_code in (200, 422)
+    assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "200 characters or fewer (it has 201)" in error_under(page, "reach_agreement-performance_place")
     for typed in (
@@ -393,7 +393,7 @@ def test_a_party_name_past_its_column_is_refused_under_its_block_and_the_intake_
     db.session.commit()
     login(client, mediator)
     response = client.post("/cases/new", data=intake_data(**{"parties-0-name": "王" * 201}))
-    assert response.status_code in (200, 422)
+    assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "200 characters or fewer" in error_under(page, "parties-0-name")
     assert "Water has come through the ceiling for a week." in page and "3-502" in page

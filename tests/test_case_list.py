@@ -1,7 +1,7 @@
 """The case list (filters, search, sorting, pages) and the home page."""
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -299,10 +299,9 @@ def test_home_and_list_render_for_every_role(client, db, cases, request, persona
 
 
 def test_the_list_shows_a_date_deadline_as_the_last_day_like_the_case_page(client, db, station, mediator):
-    from mediation.clock import end_of_day
-
-    case = make_case(station, mediator)
-    case.due_at = end_of_day(date(2026, 12, 8))  # due when 8 December ends, i.e. 9 December 00:00 local
+    case = make_case(station, mediator, now=datetime(2026, 11, 1, 2, tzinfo=UTC))
+    # Accepted on 8 November (China time): its 30 days end as 8 December ends, i.e. 9 December 00:00 local.
+    fire(case, "accept", mediator, now=datetime(2026, 11, 8, 2, tzinfo=UTC))
     db.session.commit()
     login(client, mediator)
     html = client.get("/cases").get_data(as_text=True)

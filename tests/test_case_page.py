@@ -1,11 +1,11 @@
 """The case page (``case_page.show``): who may see it, what it shows, and how personal data is masked."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
-from mediation.clock import utcnow
+from mediation.clock import local_date, utcnow
 from mediation.services.cases import CaseInput, register_case
 from mediation.services.parties import PartyInput
 from tests.conftest import fire, login, make_agency, make_case, make_user, written
@@ -129,13 +129,15 @@ def test_what_is_due_next_is_the_states_deadline(client, case, mediator):
 
 
 def test_an_overdue_case_says_by_how_many_days(client, db, station, mediator):
+    """Accepted 32 days ago, its 30-day mediation period ended two days ago."""
     late = register_case(
         mediator,
         station,
         CaseInput(title="Old dispute", category="neighbour", channel="walk_in"),
         [PartyInput(role="applicant", name="王芳")],
-        now=utcnow() - timedelta(days=5, hours=1),
+        now=utcnow() - timedelta(days=40),
     )
+    fire(late, "accept", mediator, now=utcnow() - timedelta(days=32))
     db.session.commit()
     login(client, mediator)
     html = page(client, late)
@@ -198,7 +200,7 @@ def test_another_agencys_liaison_cannot_see_a_case_referred_elsewhere(client, db
 
 
 def test_a_date_deadline_reads_as_that_day_and_the_confirmation_window_is_shown(client, db, case, mediator):
-    deadline = date.today() + timedelta(days=5)
+    deadline = local_date(utcnow()) + timedelta(days=5)
     fire(case, "accept", mediator)
     fire(case, "reach_agreement", mediator, performance_deadline=deadline.isoformat())
     db.session.commit()

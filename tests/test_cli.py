@@ -186,3 +186,37 @@ def test_the_prompted_password_must_be_typed_twice_alike(run, places):
     result = run("create-user", "lin", "--role", "admin", input=f"{PASSWORD}\nsomething else\n\n\n")
     assert result.exit_code != 0
     assert user("lin") is None
+
+
+# --- Housekeeping -------------------------------------------------------------------------------------------
+
+
+def test_purge_deletes_old_form_keys_and_ended_sessions_only(run, db):
+    from datetime import timedelta
+
+    from mediation.clock import utcnow
+    from mediation.models import SignInSession, Submission
+
+    user = make_user("wang", "mediator", [make_station()])
+    now = utcnow()
+    db.session.add_all(
+        [
+            Submission(key="old-key-0123456789", user_id=user.id, created_at=now - timedelta(days=8)),
+            Submission(key="new-key-0123456789", user_id=user.id, created_at=now - timedelta(hours=1)),
+            SignInSession(token_digest="a" * 64, user_id=user.id, expires_at=now - timedelta(days=40)),
+            SignInSession(
+                token_digest="b" * 64, user_id=user.id, expires_at=now + timedelta(days=9),
+                revoked_at=now - timedelta(days=31),
+            ),
+            SignInSession(token_digest="c" * 64, user_id=user.id, expires_at=now + timedelta(days=9)),
+            SignInSession(token_digest="d" * 64, user_id=user.id, expires_at=now - timedelta(days=2)),
+        ]
+    )  # fmt: skip
+    db.session.commit()
+    result = run("purge")
+    assert (
+        result.exit_code == 0
+        and "Deleted 1 one-time form keys and 2 ended sign-in sessions." in result.output
+    )
+    assert [k for (k,) in db.session.execute(select(Submission.key))] == ["new-key-0123456789"]
+    assert sorted(d[0] for (d,) in db.session.execute(select(SignInSession.token_digest))) == ["c", "d"]

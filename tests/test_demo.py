@@ -8,7 +8,6 @@ from sqlalchemy import func, select, text
 
 from mediation import demo, lifecycle, taxonomy
 from mediation.clock import local_date, utcnow
-from mediation.config import Config
 from mediation.demo.planner import Planner
 from mediation.models import (
     Agency,
@@ -22,6 +21,7 @@ from mediation.models import (
     User,
     VisitLogEntry,
 )
+from mediation.services import settings
 
 CASES = "60"
 
@@ -175,7 +175,7 @@ def test_bad_arguments_are_refused_with_a_message(app, db, args):
 
 def test_every_story_fills_in_its_text():
     """Each template formats with the fields a plan provides (a typo would surface only by chance)."""
-    planner = Planner(random.Random(1), utcnow(), Config.DEADLINE_DAYS)
+    planner = Planner(random.Random(1), utcnow(), demo.planned_days(settings.default_length))
     for story in demo.STORIES:
         for target in ("resolved", "unresolved"):
             plan = planner.plan(0, story, "walk_in", target)

@@ -20,6 +20,7 @@ PostgreSQL. The figures are printed at the end either way.
 import io
 import os
 import re
+import secrets
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -78,7 +79,7 @@ EXTRA_FIELDS = {
 }
 #: Query-string keys the views read (``request.args``); the fuzz adds made-up ones.
 QUERY_KEYS = ("state", "category", "channel", "station", "mine", "overdue", "q", "sort", "page", "week")
-QUERY_KEYS += ("visit", "next")
+QUERY_KEYS += ("visit", "next", "actor", "realm", "since", "until", "before")
 
 #: Numbers past what a parser or a column takes, and digits that are not ASCII.
 NUMBERS = (
@@ -198,6 +199,7 @@ class World:
             "<week>": lambda: week_start(today).isoformat(),
             "<party>": lambda: self.existing("id", None)[0],
             "<visit>": lambda: str(self.visit_id),
+            "<key>": lambda: secrets.token_urlsafe(24),
             "<duty>": lambda: f"{(today + timedelta(days=1)).isoformat()}:{self.people['mediator'].id}",
         }
         return known[value]() if value in known else value

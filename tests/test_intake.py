@@ -186,7 +186,7 @@ def test_service_errors_appear_under_their_fields_and_every_typed_value_stays(cl
             **{"parties-1-phone": "12", "parties-1-id_number": "1234", "parties-2-name": "第三人赵"},
         ),
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert case_count(db) == 0 and party_count(db) == 0
     # Each message sits under its own input (the field macro ties them with aria-describedby).
@@ -220,7 +220,7 @@ def test_an_intake_without_an_applicant_says_so_above_the_parties(client, db, me
     db.session.commit()
     login(client, mediator)
     response = client.post("/cases/new", data=intake_data(**{"parties-0-role": "third_party"}))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Name at least one applicant." in response.get_data(as_text=True)
     assert case_count(db) == 0
 
@@ -232,7 +232,7 @@ def test_a_mediator_of_another_station_cannot_be_chosen_for_this_one(client, db,
     db.session.commit()
     login(client, both)
     response = client.post("/cases/new", data=intake_data(station="XLG", mediator=str(east.id)))
-    assert response.status_code == 200
+    assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert 'id="mediator-error"' in page and "Choose a mediator who serves at this station." in page
     assert case_count(db) == 0
@@ -244,7 +244,7 @@ def test_a_mediator_of_two_stations_must_choose_one(client, db, station):
     db.session.commit()
     login(client, both)
     response = client.post("/cases/new", data=intake_data(station=""))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert 'id="station-error"' in response.get_data(as_text=True)
     assert case_count(db) == 0
     assert (
@@ -258,7 +258,7 @@ def test_a_station_the_mediator_does_not_serve_cannot_be_posted(client, db, medi
     db.session.commit()
     login(client, mediator)
     response = client.post("/cases/new", data=intake_data(station="DHJ"))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert case_count(db) == 0
 
 
@@ -328,7 +328,7 @@ def test_a_party_from_a_case_the_mediator_may_not_see_cannot_be_picked(
     response = client.post(
         "/cases/new", data=intake_data(**{"parties-0-party_id": str(stranger.id), "parties-0-name": "王芳"})
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert 'id="parties-0-name-error"' in page and "not on file for you" in page
     assert case_count(db) == 1  # only the other station's

@@ -2,8 +2,8 @@
 
 A small model kept by the test itself (not by ``policy`` or the engine) says what each attempt should do:
 fire, or be refused with which code. After every step the invariants are checked against the database: the
-state is the replay of the events, closed cases (and only they) have an outcome, the deadline is the
-declaration's, and a refused step changed nothing.
+state and the open deadlines are the replay of the events, closed cases (and only they) have an outcome,
+and a refused step changed nothing.
 """
 
 from datetime import timedelta
@@ -19,7 +19,7 @@ from mediation.clock import local_date, utcnow
 from mediation.errors import Refused
 from mediation.models import Case, Event, FollowUpVisit
 from mediation.services.transitions import apply_step
-from tests.conftest import make_case, snapshot, step_data
+from tests.conftest import make_case, purge, snapshot, step_data
 
 PERSONAS = ("mediator", "colleague", "outsider", "police_liaison", "court_liaison", "supervisor", "admin")
 #: Who serves at (or oversees) which station, and which agency each liaison speaks for.
@@ -34,11 +34,17 @@ KEEP = {"station", "agency", "user", "user_station"}
 SELDOM = st.integers(0, 7).map(lambda n: n == 0)
 
 
+def replay_deadlines(open_kinds: set, event) -> set:
+    """The deadlines open after ``event``, from what its trail says it did to them."""
+    changes = (event.data or {}).get("deadlines", {})
+    closed = set(changes.get("met", [])) | set(changes.get("cancelled", []))
+    return (open_kinds - closed) | {d["kind"] for d in changes.get("opened", [])}
+
+
 def test_random_walks_keep_the_lifecycle_invariants(app, db, station, other_station, police, court, people):
     mediator, colleague, outsider = people["mediator"], people["colleague"], people["outsider"]
     role_of = {persona: user.role for persona, user in people.items()}
     db.session.commit()
-    days = app.config["DEADLINE_DAYS"]
 
     class Lifecycle(RuleBasedStateMachine):
         """Three cases (two at the station, one at another); the model is a dict per case."""
@@ -65,10 +71,7 @@ def test_random_walks_keep_the_lifecycle_invariants(app, db, station, other_stat
 
         def teardown(self):
             db.session.rollback()
-            for table in reversed(db.metadata.sorted_tables):
-                if table.name not in KEEP:
-                    db.session.execute(table.delete())
-            db.session.commit()
+            purge(keep=KEEP)
 
         # --- The model: what the rules say should happen ----------------------------------------------------
 
@@ -109,9 +112,8 @@ def test_random_walks_keep_the_lifecycle_invariants(app, db, station, other_stat
             step = lifecycle.STEPS[trigger]
             dest = model["state"] if step.dest == "=" else step.dest
             if dest != model["state"]:
-                model["performed_visit"] = False
-                if dest == "mediating":
-                    model["extended"] = False
+                # Leaving the state ends its mediation period, and with it the period's one extension.
+                model["performed_visit"] = model["extended"] = False
             model["state"] = dest
             if trigger == "extend":
                 model["extended"] = True
@@ -233,12 +235,14 @@ def test_random_walks_keep_the_lifecycle_invariants(app, db, station, other_stat
                 assert (intake.kind, intake.to_state) == ("intake", lifecycle.INITIAL_STATE)
                 state, last_step = intake.to_state, None
                 versions = [intake.case_version]
+                due = replay_deadlines(set(), intake)
                 for change in rest:
                     assert change.kind == "transition"
                     assert change.from_state == state, f"{case.number}: {change} does not follow {state}"
                     assert lifecycle.fire(state, change.action) == change.to_state
                     state, last_step = change.to_state, lifecycle.STEPS[change.action]
                     versions.append(change.case_version)
+                    due = replay_deadlines(due, change)
                 assert case.state == state == model["state"]
                 assert versions == sorted(set(versions)), f"{case.number}: event versions {versions}"
                 assert versions[-1] == case.version
@@ -247,7 +251,11 @@ def test_random_walks_keep_the_lifecycle_invariants(app, db, station, other_stat
                     assert case.closed_at is not None
                 else:
                     assert case.outcome is None and case.closed_at is None
-                assert case.due_at == lifecycle.deadline_for(case, days)
+                open_rows = [d for d in case.deadlines if d.is_open]
+                assert {d.kind for d in open_rows} == due, f"{case.number}: deadlines differ from the replay"
+                assert all(case.state in d.rule.states for d in open_rows)
+                dues = [d.due_at for d in open_rows if not d.rule.lapses]
+                assert case.next_due_at == (min(dues) if dues else None)
                 assert case.extended == model["extended"]
                 active = case.active_referral
                 assert (active.agency.code if active else None) == model["agency"]

@@ -2,12 +2,13 @@
 fires them, refusing what is not allowed and keeping what was typed when something is missing."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from mediation import lifecycle, policy
+from mediation.clock import local_date, utcnow
 from mediation.models import Event
 from tests.conftest import fire, login, make_case
 
@@ -89,7 +90,7 @@ def test_each_form_is_built_from_the_steps_fields_with_its_help(client, case, me
     assert re.search(r'<select[^>]*id="reassign-mediator"[^>]*>.*value="zhao".*</select>', html, re.S)
     # a label for every input
     for control in re.findall(r'<(?:input|select|textarea)[^>]*id="((?:decline|refer|reassign)-\w+)"', html):
-        if not control.endswith("-version"):
+        if not control.endswith(("-version", "-submission")):
             assert f'for="{control}"' in html, control
 
 
@@ -119,7 +120,7 @@ def test_reach_agreement_with_a_date_and_a_confirmation(client, db, case, mediat
     fire(case, "accept", mediator)
     db.session.commit()
     login(client, mediator)
-    deadline = date.today() + timedelta(days=10)
+    deadline = local_date(utcnow()) + timedelta(days=10)
     response = post(
         client,
         case,
@@ -144,7 +145,11 @@ def test_decline_with_a_choice(client, db, case, mediator):
     reload(db, case)
     assert (case.state, case.outcome) == ("closed", "declined")
     last = db.session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.id.desc())).first()
-    assert last.data == {"reason": "party_refused", "note": "Respondent will not come"}
+    assert last.data == {
+        "reason": "party_refused",
+        "note": "Respondent will not come",
+        "deadlines": {"met": ["acceptance"]},
+    }
 
 
 def test_a_step_the_user_may_not_take_is_403_and_changes_nothing(client, db, case, supervisor):
@@ -188,7 +193,7 @@ def test_a_missing_field_shows_the_form_again_with_the_error_and_what_was_typed(
     before = events(db, case)
     response = post(client, case, "refer", agency="XGPS", reason="")
     html = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert re.search(r'id="refer-reason-error"[^>]*>This field is required.', html)
     assert '<option selected value="XGPS">' in html or re.search(
         r'<option[^>]*selected[^>]*value="XGPS"', html
@@ -207,10 +212,10 @@ def test_an_unticked_confirmation_keeps_the_typed_terms(client, db, case, mediat
         case,
         "reach_agreement",
         terms="李强 repairs the pipe",
-        performance_deadline=(date.today() + timedelta(days=3)).isoformat(),
+        performance_deadline=(local_date(utcnow()) + timedelta(days=3)).isoformat(),
     )
     html = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "This must be confirmed." in html and "李强 repairs the pipe</textarea>" in html
     assert reload(db, case).state == "mediating"
 
@@ -224,10 +229,10 @@ def test_a_failed_guard_is_shown_on_the_form(client, db, case, mediator):
         case,
         "reach_agreement",
         terms="Pay",
-        performance_deadline=(date.today() - timedelta(days=3)).isoformat(),
+        performance_deadline=(local_date(utcnow()) - timedelta(days=3)).isoformat(),
         signatures_recorded="y",
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "The performance deadline cannot be in the past." in response.get_data(as_text=True)
     assert reload(db, case).state == "mediating"
 

@@ -6,7 +6,6 @@ put back on these fields (``web.show_refusal``). ``validate()`` here only checks
 """
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
@@ -20,6 +19,7 @@ from mediation.models import Agency, User, user_station
 from mediation.services.agreements import EDITABLE, JC_DECISIONS, MAX_LENGTHS
 from mediation.services.attachments import MAX_LENGTHS as ATTACHMENT_LENGTHS
 from mediation.services.sessions import MAX_LENGTHS as SESSION_LENGTHS
+from mediation.web import OnceForm, submission_key
 
 try:
     from wtforms import SelectChoice
@@ -111,10 +111,13 @@ _FIELDS = {
 }
 
 
-def step_form(step, case) -> type[FlaskForm]:
+def step_form(step, case) -> type[OnceForm]:
     """A form class for ``step``: one input per declared field (ids prefixed by the trigger, so several
     steps' forms can share a page) and the case ``version`` the user saw, as a hidden field."""
-    attrs = {"version": HiddenField(id=f"{step.trigger}-version")}
+    attrs = {
+        "version": HiddenField(id=f"{step.trigger}-version"),
+        "submission": submission_key(f"{step.trigger}-submission"),
+    }
     for spec in step.fields:
         attrs[spec.name] = _FIELDS[spec.kind](
             spec,
@@ -123,7 +126,7 @@ def step_form(step, case) -> type[FlaskForm]:
             description=spec.help or "",
             validators=_flags(spec.required, spec.max_length),
         )
-    return type(f"StepForm_{step.trigger}", (FlaskForm,), attrs)
+    return type(f"StepForm_{step.trigger}", (OnceForm,), attrs)
 
 
 def step_values(step, form) -> dict:
@@ -140,7 +143,8 @@ def posted_version(form) -> int:
 # --- Sessions, attachments, the agreement ---------------------------------------------------------------
 
 
-class SessionForm(FlaskForm):
+class SessionForm(OnceForm):
+    submission = submission_key("session-submission")
     held_at = StringField(
         _l("When it was held"), widget=DateTimeLocalInput(), validators=_flags(True), id="session-held_at"
     )
@@ -173,7 +177,8 @@ class SessionForm(FlaskForm):
     )
 
 
-class AttachmentForm(FlaskForm):
+class AttachmentForm(OnceForm):
+    submission = submission_key("attachment-submission")
     file = FileField(_l("File"), id="attachment-file", validators=_flags(True))
     description = StringField(
         _l("Description"),
@@ -186,7 +191,7 @@ class AttachmentForm(FlaskForm):
 WRITTEN_OR_ORAL = [("written", _l("Written agreement")), ("oral", _l("Oral agreement"))]
 
 
-class AgreementForm(FlaskForm):
+class AgreementForm(OnceForm):
     version = HiddenField()
     oral = SelectField(_l("Form of the agreement"), choices=options(WRITTEN_OR_ORAL), validate_choice=False)
     facts_and_responsibility = TextAreaField(

@@ -12,9 +12,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from mediation import lifecycle, taxonomy
-from mediation.clock import end_of_day, local_date
+from mediation.clock import local_date
 from mediation.extensions import db
 from mediation.models import Agency, Case, Event, User
+from mediation.services import deadlines
 from mediation.services.agreements import JC_DECISIONS
 from mediation.services.attachments import human_size
 from mediation.services.parties import mask_id_number, mask_phone
@@ -42,6 +43,9 @@ ACTION_LABELS = {
     "record_session": _l("Recorded a mediation session"),
     "update_agreement": _l("Completed the agreement's details"),
     "upload_attachment": _l("Attached a file"),
+    "plan_visit": _l("Planned a follow-up visit"),
+    "record_visit": _l("Recorded a follow-up visit"),
+    "link_visit": _l("Registered from the visit log"),
 }
 
 #: Labels for data keys that are not a step's declared field.
@@ -78,10 +82,21 @@ DATA_LABELS = {
     "channel": _l("Channel"),
     "risk_level": _l("Risk of escalation"),
     "amount": _l("Amount in dispute"),
+    "agency": _l("Agency"),
+    "agency_case_number": _l("The agency's case number"),
+    "scheduled_for": _l("Planned for"),
+    "done_on": _l("Visited on"),
+    "method": _l("How"),
+    "party_reached": _l("Who was reached"),
+    "agreement_performed": _l("Agreement performed"),
+    "satisfaction": _l("Satisfaction (1–5)"),
+    "renewed_conflict": _l("Signs of the dispute flaring up"),
+    "visitor": _l("Visitor"),
+    "visited_at": _l("Came in"),
 }
 
 #: Bookkeeping keys the trail keeps for machines, not for readers.
-HIDDEN_KEYS = frozenset({"session_id", "agreement_id", "attachment_id", "sha256"})
+HIDDEN_KEYS = frozenset({"session_id", "agreement_id", "attachment_id", "sha256", "visit_id"})
 #: Values that are personal data: masked for readers who may not see them in full.
 PERSONAL_KEYS = {"phone": mask_phone, "id_number": mask_id_number}
 
@@ -126,6 +141,9 @@ def _entry(event: Event, names, personal_data: bool) -> Entry:
     for key, value in (event.data or {}).items():
         if key in HIDDEN_KEYS or value in (None, "", [], {}):
             continue
+        if key == "deadlines" and isinstance(value, dict):
+            items += _deadline_items(value)
+            continue
         spec = specs.get(key)
         label = spec.label if spec else DATA_LABELS.get(key, key.replace("_", " ").capitalize())
         text = _value(key, value, spec, names, personal_data)
@@ -161,11 +179,41 @@ def _value(key, value, spec, names, personal_data: bool) -> str:
         return str(taxonomy.CHANNELS.get(value, value))
     if key in ("risk_level",):
         return str(taxonomy.RISK_LEVELS.get(value, value))
+    if key == "method":
+        return str(taxonomy.VISIT_METHODS.get(value, value))
     if isinstance(value, str):
         return _when(value)
     if isinstance(value, list):
         return listing(value)
     return str(value)
+
+
+DEADLINE_GROUPS = {
+    "opened": _l("Deadline set"),
+    "met": _l("Deadline met"),
+    "cancelled": _l("Deadline no longer applies"),
+}
+
+
+def _deadline_items(changes: dict) -> list[Item]:
+    """What a step did to the deadlines: each one set (with when it falls due), met or cancelled."""
+    items = []
+    for group, label in DEADLINE_GROUPS.items():
+        for entry in changes.get(group) or []:
+            kind = entry.get("kind") if isinstance(entry, dict) else entry
+            rule = lifecycle.DEADLINES.get(kind)
+            text = str(rule.label) if rule else str(kind)
+            if isinstance(entry, dict) and entry.get("due_at"):
+                text = _("%(what)s, by %(when)s", what=text, when=_due(entry["due_at"]))
+            items.append(Item(str(label), text))
+    return items
+
+
+def _due(text: str) -> str:
+    try:
+        return deadline_text(datetime.fromisoformat(text))
+    except ValueError:
+        return text
 
 
 def _party(text) -> str:
@@ -223,39 +271,35 @@ class _Names:
 
 
 @dataclass
-class Deadline:
+class Due:
+    """An open deadline as the case page shows it."""
+
     label: str
     due_at: datetime
+    #: ``services.deadlines.status``: overdue, due soon, on time (or lapsed, for an optional window).
+    status: str
     #: Whole days late (counted in local days), 0 when not overdue.
     days_late: int
+    #: Counted Monday–Friday through a year the holiday calendar does not know.
+    calendar_unknown: bool
 
     @property
     def when(self) -> str:
         return deadline_text(self.due_at)
 
 
-def deadlines(case: Case, now: datetime) -> list[Deadline]:
-    """What is due on ``case``: its state's deadline and, while following up an agreement, the window for
-    applying for judicial confirmation (30 days from the agreement taking effect, DOMAIN §4)."""
+def due_list(case: Case, now: datetime) -> list[Due]:
+    """What is due on ``case``, soonest first: its open deadlines, without a window already passed."""
     out = []
-    state = lifecycle.STATES[case.state]
-    if case.due_at is not None:
-        out.append(Deadline(str(state.due_label or state.label), case.due_at, _days_late(case.due_at, now)))
-    agreement = case.current_agreement
-    if (
-        case.state == "following_up"
-        and agreement is not None
-        and agreement.effective_on is not None
-        and agreement.jc_applied_on is None
-        and not agreement.oral
-    ):
-        due = end_of_day(agreement.effective_on + timedelta(days=30))
-        if due >= now:
-            out.append(Deadline(_("Last day to apply for judicial confirmation (optional)"), due, 0))
+    for row in deadlines.open_deadlines(case):
+        status = deadlines.status(row, now)
+        if status == deadlines.LAPSED:
+            continue
+        late = _days_late(row.due_at, now) if status == deadlines.OVERDUE else 0
+        out.append(Due(str(row.rule.label), row.due_at, status, late, not row.calendar_known))
     return out
 
 
 def _days_late(due: datetime, now: datetime) -> int:
-    if due >= now:
-        return 0
-    return max(1, (local_date(now) - local_date(due)).days)
+    """Local days since the deadline's last day (a deadline at local midnight ends the day before)."""
+    return max(1, (local_date(now) - local_date(due - timedelta(microseconds=1))).days)

@@ -2,10 +2,11 @@
 (sessions, the agreement's details, attachments).
 
 Every view has three beats: load the case (``load_case``: 404 when the user may not see it) → call a
-service → commit once and redirect; on a refusal roll back and show the page again with the user's input.
+service through the request boundary (``web.submit``: commit once and redirect; on a refusal roll back and
+show the page again with the user's input and the refusal's status).
 """
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -20,9 +21,9 @@ from mediation.case_page.forms import (
     step_form,
     step_values,
 )
-from mediation.case_page.timeline import deadlines, timeline
+from mediation.case_page.timeline import due_list, timeline
 from mediation.clock import local_date, local_now_input, utcnow
-from mediation.errors import Conflict, Invalid, Refused
+from mediation.errors import Conflict
 from mediation.extensions import db
 from mediation.models import Attachment, Case
 from mediation.services.agreements import JC_DECISIONS, update_agreement
@@ -30,7 +31,7 @@ from mediation.services.attachments import INLINE_TYPES, add_attachment, human_s
 from mediation.services.sessions import record_session as record_session_service
 from mediation.services.transitions import apply_step
 from mediation.templating import listing
-from mediation.web import load_case, show_refusal
+from mediation.web import load_case, submit
 
 bp = Blueprint("case_page", __name__)
 
@@ -71,7 +72,7 @@ def record_session(number):
     form = SessionForm()
 
     def record():
-        record_session_service(case, current_user, **_data(form, "csrf_token"))
+        record_session_service(case, current_user, **_data(form, "csrf_token", "submission"))
 
     return _post(case, "session", form, record, _("The mediation session is recorded."), anchor="sessions")
 
@@ -142,16 +143,17 @@ def agreement(number):
         abort(403)
     posted = request.form if request.method == "POST" else None
     form = AgreementForm.for_agreement(current, case.version, formdata=posted)
-    if posted is None or not form.validate():
-        return _agreement_page(case, form, status=200 if posted is None else 400)
-    try:
-        update_agreement(case, current_user, posted_version(form), **form.values())
-    except Refused as error:
-        db.session.rollback()
-        return _agreement_refused(case, form, error)
-    db.session.commit()
-    flash(_("The agreement is updated."), "success")
-    return redirect(url_for(".show", number=case.number, _anchor="agreement"))
+    if posted is None:
+        return _agreement_page(case, form)
+    return submit(
+        form,
+        lambda: update_agreement(case, current_user, posted_version(form), **form.values()),
+        then=lambda _result: (
+            url_for(".show", number=case.number, _anchor="agreement"),
+            _("The agreement is updated."),
+        ),
+        again=lambda status, error: _agreement_again(case, form, status, error),
+    )
 
 
 @bp.get("/cases/<number>/agreement/print")
@@ -198,7 +200,7 @@ def _page(case, *, open_panel=None, forms=None, alert=None, gone=None, status=20
         gone=gone,
         can_work=can_work,
         personal_data=personal,
-        deadlines=deadlines(case, now),
+        deadlines=due_list(case, now),
         entries=timeline(case, personal),
         extensions=listing(f".{e}" for e in _config("ATTACHMENT_EXTENSIONS")),
         max_upload=human_size(int(_config("ATTACHMENT_MAX_BYTES"))),
@@ -207,33 +209,26 @@ def _page(case, *, open_panel=None, forms=None, alert=None, gone=None, status=20
 
 
 def _post(case, panel, form, action, done, anchor=None):
-    """A form posted on the case page: check it, act through the service, then commit and go back to the
-    case; a refusal re-renders the page with ``panel`` open and what was typed."""
-    if not form.validate():
-        return _page(case, open_panel=panel, forms={panel: form}, status=400)
-    try:
-        action()
-    except Refused as error:
-        db.session.rollback()
-        return _refused(case, error, panel, form)
-    db.session.commit()
-    flash(done, "success")
-    return redirect(url_for(".show", number=case.number, _anchor=anchor))
+    """A form posted on the case page, through the request boundary: back to the case when it is done; else
+    the page again with ``panel`` open, what was typed, and the refusal's status."""
+    return submit(
+        form,
+        action,
+        then=lambda _result: (url_for(".show", number=case.number, _anchor=anchor), done),
+        again=lambda status, error: _again(case, panel, form, status, error),
+    )
 
 
-def _refused(case, error, panel, form):
-    """Show a refusal on the page: field errors on the form the user posted, with what they typed."""
-    if not isinstance(error, Invalid | Conflict):
-        raise error  # NotAllowed, NotFound: the error page with the refusal's status
+def _again(case, panel, form, status, error):
     if isinstance(error, Conflict):
         # Show the case as it is now; what was typed stays, against the current version, to review and resend.
         if "version" in form:
             form.version.data = str(case.version)
         step = lifecycle.STEPS.get(panel)
         gone = step if step is not None and not policy.can_fire(current_user, case, panel) else None
-        return _page(case, open_panel=panel, forms={panel: form}, alert=error.message, gone=gone, status=409)
-    show_refusal(form, error)
-    return _page(case, open_panel=panel, forms={panel: form})
+        forms = {panel: form}
+        return _page(case, open_panel=panel, forms=forms, alert=error.message, gone=gone, status=status)
+    return _page(case, open_panel=panel, forms={panel: form}, status=status)
 
 
 def _agreement_page(case, form, status=200, alert=None, saved=None):
@@ -248,17 +243,14 @@ def _agreement_page(case, form, status=200, alert=None, saved=None):
     return body, status
 
 
-def _agreement_refused(case, form, error):
-    if not isinstance(error, Invalid | Conflict):
-        raise error
+def _agreement_again(case, form, status, error):
     if isinstance(error, Conflict):
         # Keep what was typed, show what is saved now beside each field that differs, and take the
         # current version: sending again is then a deliberate choice made after seeing the other change.
         form.version.data = str(case.version)
         saved = AgreementForm.for_agreement(case.current_agreement, case.version)
-        return _agreement_page(case, form, status=409, alert=error.message, saved=saved)
-    show_refusal(form, error)
-    return _agreement_page(case, form)
+        return _agreement_page(case, form, status=status, alert=error.message, saved=saved)
+    return _agreement_page(case, form, status=status)
 
 
 def _data(form, *exclude) -> dict:

@@ -3,7 +3,6 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     FieldList,
     Form,
@@ -23,6 +22,7 @@ from mediation.ids import parse_id
 from mediation.services.cases import MAX_LENGTHS, CaseInput
 from mediation.services.parties import MAX_LENGTHS as PARTY_LENGTHS
 from mediation.services.parties import PartyInput
+from mediation.web import OnceForm
 
 #: Blocks shown when the page opens: applicant, respondent, third party (more are added with JS).
 DEFAULT_ROLES = ("applicant", "respondent", "third_party")
@@ -75,7 +75,7 @@ class PartyForm(Form):
         )
 
 
-class IntakeForm(FlaskForm):
+class IntakeForm(OnceForm):
     station = SelectField(_l("Station"), validators=[Needed()])
     channel = SelectField(
         _l("How it came in"), choices=_choices(taxonomy.CHANNELS), default="walk_in", validators=[Needed()]

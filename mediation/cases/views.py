@@ -1,19 +1,19 @@
 """The mediator's day: home ("my work"), the case list with its filters, and registering a dispute."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from mediation.cases.forms import IntakeForm, intake_defaults
 from mediation.clock import utcnow
-from mediation.errors import Invalid, Refused
+from mediation.errors import Invalid
 from mediation.extensions import db
 from mediation.ids import parse_id
 from mediation.models import Station, User
 from mediation.services import search, station_log
 from mediation.services.cases import on_duty, register_case
-from mediation.web import show_refusal
+from mediation.web import show_refusal, submit
 
 bp = Blueprint("cases", __name__)
 
@@ -51,23 +51,29 @@ def intake():
     if entry is not None:
         stations = [s for s in stations if s.id == entry.station_id]
     form = IntakeForm(data=intake_defaults(entry, _preselected(stations)), **_mediator_options(stations))
-    if form.validate_on_submit():
-        parties, positions = form.party_inputs()
-        try:
-            station = _chosen(stations, form.station.data)
-            mediator_id = parse_id(form.mediator.data)
-            mediator = db.session.get(User, mediator_id) if mediator_id else None
-            case = register_case(current_user, station, form.case_input(), parties, mediator=mediator)
-            if entry is not None:
-                station_log.link_case(current_user, entry, case)
-        except Refused as error:
-            db.session.rollback()
-            show_refusal(form, form.place_party_errors(error, positions))
-        else:
-            db.session.commit()
-            flash(_("Registered the dispute as case %(number)s.", number=case.number), "success")
-            return redirect(url_for("case_page.show", number=case.number))
-    return render_template("cases/intake.html", form=form, entry=entry)
+    if request.method == "GET":
+        return render_template("cases/intake.html", form=form, entry=entry)
+    parties, positions = form.party_inputs()
+
+    def register():
+        mediator_id = parse_id(form.mediator.data)
+        mediator = db.session.get(User, mediator_id) if mediator_id else None
+        station = _chosen(stations, form.station.data)
+        case = register_case(current_user, station, form.case_input(), parties, mediator=mediator)
+        if entry is not None:
+            station_log.link_case(current_user, entry, case)
+        return case
+
+    return submit(
+        form,
+        register,
+        then=lambda case: (
+            url_for("case_page.show", number=case.number),
+            _("Registered the dispute as case %(number)s.", number=case.number),
+        ),
+        again=lambda status, error: (render_template("cases/intake.html", form=form, entry=entry), status),
+        show=lambda form, error: show_refusal(form, form.place_party_errors(error, positions)),
+    )
 
 
 def _preselected(stations) -> str | None:

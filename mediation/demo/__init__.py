@@ -10,15 +10,16 @@ it runs.
 behind, so ``seed-demo --if-empty`` (which ``make run`` calls) never mistakes half-seeded data for a seed.
 """
 
+import math
 import random
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import func, select
 
-from mediation.clock import utcnow
-from mediation.demo.books import write_roster, write_visit_log
+from mediation import lifecycle
+from mediation.clock import local_date, utcnow
+from mediation.demo.books import log_walk_in, walk_ins_to_log, write_roster, write_visit_log
 from mediation.demo.planner import Planner
 from mediation.demo.stations import AGENCIES, DEMO_PASSWORD, STATIONS, USERS
 from mediation.demo.stories import STORIES
@@ -35,6 +36,7 @@ from mediation.models import (
     Station,
     User,
 )
+from mediation.services import settings
 
 __all__ = [
     "DEFAULT_CASES",
@@ -95,13 +97,38 @@ def seed(cases: int = DEFAULT_CASES, seed: int = DEFAULT_SEED, now: datetime | N
     """
     now = now or utcnow()
     rng = random.Random(seed)
-    planner = Planner(rng, now, current_app.config["DEADLINE_DAYS"])
+    planner = Planner(rng, now, planned_days())
     writer = Writer(rng, now)
     writer.reference_data()
     shifts = write_roster(writer)
-    written = [(writer.case(plan), plan) for plan in planner.plans(cases)]
-    log_entries = write_visit_log(writer, planner.people, written)
+    plans = planner.plans(cases)
+    logged = walk_ins_to_log(plans, local_date(now))
+    for plan in plans:
+        writer.case(plan, log_entry=log_walk_in(writer, plan) if plan.index in logged else None)
+    log_entries = write_visit_log(writer, planner.people) + len(logged)
     return _summary(now, shifts, log_entries)
+
+
+def planned_days(length=settings.deadline_length) -> dict:
+    """Roughly how many calendar days each state's deadline runs (``length`` as in the settings), for the
+    planner to place open cases in time to be overdue, or not; a working day counts as 7/5 of a day."""
+
+    def days(kind, variant=""):
+        rule = length(kind, variant)
+        return rule.days if rule.unit == lifecycle.CALENDAR else math.ceil(rule.days * 7 / 5) + 1
+
+    return {
+        "registered": days("acceptance"),
+        "mediating": days("mediation"),
+        "mediating_extension": days("mediation_extension"),
+        "referred": {"police": days("referral_answer", "police"), "default": days("referral_answer")},
+        "with_agency": {
+            "police": days("referral_result", "police"),
+            "court": days("referral_result", "court"),
+            "default": days("referral_result"),
+        },
+        "following_up": days("follow_up"),
+    }
 
 
 def _summary(now: datetime, shifts: int, log_entries: int) -> Summary:
@@ -115,7 +142,7 @@ def _summary(now: datetime, shifts: int, log_entries: int) -> Summary:
         users=count(User),
         cases=count(Case),
         by_state=dict(db.session.execute(select(Case.state, func.count()).group_by(Case.state)).all()),
-        overdue=db.session.scalar(select(func.count()).select_from(Case).where(Case.due_at < now)),
+        overdue=db.session.scalar(select(func.count()).select_from(Case).where(Case.next_due_at < now)),
         parties=count(Party),
         returning_parties=count(by_party),
         events=count(Event),

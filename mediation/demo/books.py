@@ -1,7 +1,8 @@
 """The stations' own books around the cases: this week's duty roster (值班表) and the visit log (服务记录本).
 
-Written after the reference data (the roster) and after the cases (the log links the walk-ins that became
-cases), with the writer's random numbers, rows and clock.
+The roster is written after the reference data; the log's walk-ins that became cases are written with
+their case (``log_walk_in``), its everyday callers after the cases; all with the writer's random numbers,
+rows and clock.
 """
 
 from datetime import timedelta
@@ -13,7 +14,7 @@ from mediation.demo.stations import MEDIATORS, STATIONS
 from mediation.demo.words import LOG_MATTERS
 from mediation.demo.writer import Writer
 from mediation.extensions import db
-from mediation.models import Case, DutyShift
+from mediation.models import DutyShift, VisitLogEntry
 from mediation.services.station_log import VisitInput, record_visit
 
 
@@ -42,50 +43,65 @@ def write_roster(writer: Writer) -> int:
     return count
 
 
-def write_visit_log(writer: Writer, people: People, cases: list[tuple[Case, Plan]]) -> int:
-    """The visit log of the last two months: everyday callers, and the latest walk-ins among ``cases`` (in
-    the order written), which became cases; returns the entries."""
+def walk_ins_to_log(plans: list[Plan], today) -> set[int]:
+    """The plans whose visitor is in the visit log before becoming a case: each station's latest four
+    walk-ins of the last two months (by ``Plan.index``)."""
+    chosen = set()
+    for spec in STATIONS:
+        recent = [
+            p
+            for p in plans
+            if p.channel == "walk_in"
+            and p.station.code == spec.code
+            and (today - local_date(p.times[0])).days <= 60
+        ]
+        chosen |= {p.index for p in recent[-4:]}
+    return chosen
+
+
+def log_walk_in(writer: Writer, plan: Plan) -> VisitLogEntry:
+    """The visitor of a walk-in, written into the log as they arrived, before the intake that follows."""
+    applicant = plan.parties[0]
+    at = plan.times[0] - timedelta(minutes=writer.rng.randint(10, 40))
+    return record_visit(
+        writer.users[plan.registrar],
+        writer.stations[plan.station.code],
+        VisitInput(
+            visitor_name=applicant.name,
+            visitor_phone=applicant.phone,
+            matter=plan.title,
+            action_taken="登记为调解案件",
+            visited_at=at,
+        ),
+        now=at,
+    )
+
+
+def write_visit_log(writer: Writer, people: People) -> int:
+    """The visit log's everyday callers of the last two months (who did not become cases); returns them."""
     rng, now, count = writer.rng, writer.now, 0
     today = local_date(now)
     for spec in STATIONS:
         station = writer.stations[spec.code]
         mediators = [writer.users[u] for u in MEDIATORS[spec.code]]
-        entries = []
         for _ in range(rng.randint(8, 14)):
             matter, done = rng.choice(LOG_MATTERS)
             place = rng.choice(spec.places)
             at = office_hours(rng, today - timedelta(days=rng.randint(1, 60)))
             visitor = people.name(rng.choice("MF"))
             phone = people.mobile() if rng.random() < 0.6 else ""
-            entries.append((at, None, matter.format(place=place), done, visitor, phone))
-        recent = [
-            (c, p)
-            for c, p in cases
-            if p.channel == "walk_in"
-            and p.station.code == spec.code
-            and (today - local_date(p.times[0])).days <= 60
-        ]
-        for case, plan in recent[-4:]:
-            applicant = plan.parties[0]
-            at = plan.times[0] - timedelta(minutes=rng.randint(10, 40))
-            done = f"登记为调解案件{case.number}"
-            entries.append((at, case, plan.title, done, applicant.name, applicant.phone))
-        for at, case, matter, done, name, phone in sorted(entries, key=lambda e: e[0]):
-            entry = record_visit(
+            record_visit(
                 rng.choice(mediators),
                 station,
                 VisitInput(
-                    visitor_name=name,
-                    matter=matter,
+                    visitor_name=visitor,
+                    matter=matter.format(place=place),
                     visitor_phone=phone,
                     action_taken=done,
                     visited_at=at,
                 ),
                 now=now,
             )
-            if case is not None:
-                # ``link_case`` would date its event today; the visit and the case are months old.
-                entry.case_id = case.id
             count += 1
     db.session.flush()
     return count

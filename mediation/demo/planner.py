@@ -75,7 +75,7 @@ class Planner:
     def __init__(self, rng: random.Random, now: datetime, deadline_days: dict):
         self.rng = rng
         self.now = now
-        #: ``DEADLINE_DAYS``: open cases are placed in time to be overdue, or not, by the configured rules.
+        #: Days per state (``demo.planned_days``): open cases are placed in time to be overdue, or not.
         self.days = deadline_days
         self.today = local_date(now)
         self.people = People(rng, self.today)
@@ -265,7 +265,7 @@ class Planner:
         plan.times = [m.astimezone(UTC) for m in moments]
 
     def deadline_days(self, plan: Plan, entered: int) -> int:
-        """The deadline (in whole days) of the state the case is left in, as ``DEADLINE_DAYS`` sets it."""
+        """The deadline (in whole days) of the state the case is left in, as ``demo.planned_days`` has it."""
         days, target = self.days, plan.target
         if target in ("referred", "with_agency"):
             table = days[target]

@@ -1,8 +1,9 @@
 """Writes the plans through the real services, as the people in them would have, at the planned times.
 
-Nothing here assigns a state: ``register_case`` registers each case, ``apply_step`` fires each step with the
-data it requires and ``record_session`` records the sittings, all back-dated with ``now=``; so each case's
-events replay to its state. Everything is flushed, nothing committed.
+Nothing here writes a row around the services: ``register_case`` registers each case (with the referral an
+agency sent it with), ``apply_step`` fires each step with the data it requires, ``record_session``,
+``update_agreement`` and ``followups`` record the sittings, judicial confirmation and visits, all back-dated
+with ``now=``; so each case's events replay to its state. Everything is flushed, nothing committed.
 """
 
 import random
@@ -38,10 +39,13 @@ from mediation.demo.words import (
     WITHDRAWALS,
 )
 from mediation.extensions import db
-from mediation.models import Agency, Case, FollowUpVisit, Referral, Station, User
-from mediation.services.cases import CaseInput, register_case
+from mediation.models import Agency, Case, Station, User, VisitLogEntry
+from mediation.services.agreements import update_agreement
+from mediation.services.cases import CaseInput, Inbound, register_case
+from mediation.services.followups import plan_visit, record_visit
 from mediation.services.sessions import record_session
-from mediation.services.transitions import apply_step, record_event
+from mediation.services.station_log import link_case
+from mediation.services.transitions import apply_step
 
 
 class Writer:
@@ -85,7 +89,9 @@ class Writer:
             self.users[spec.username] = user
         db.session.flush()
 
-    def case(self, plan: Plan) -> Case:
+    def case(self, plan: Plan, log_entry: VisitLogEntry | None = None) -> Case:
+        """The plan's case, through the services; ``log_entry`` is the visit-log entry it is registered
+        from, linked as intake links it."""
         station = self.stations[plan.station.code]
         registered_at = plan.times[0]
         this_week = (local_date(self.now) - local_date(registered_at)).days <= local_date(self.now).weekday()
@@ -105,29 +111,27 @@ class Writer:
             plan.parties,
             # This week's new cases go to whoever the roster has on duty, as intake does.
             mediator=None if this_week else self.users[plan.mediator],
+            inbound=self.inbound(plan) if plan.channel in ("police", "court") else None,
             now=registered_at,
         )
-        inbound = self.inbound_referral(case, plan) if plan.channel in ("police", "court") else None
+        if log_entry is not None:
+            link_case(self.users[plan.registrar], log_entry, case, now=registered_at)
         for action, at in zip(plan.actions[1:], plan.times[1:], strict=True):
-            getattr(self, "_" + action.kind)(case, plan, action, at, inbound)
+            getattr(self, "_" + action.kind)(case, plan, action, at)
         return case
 
-    def inbound_referral(self, case: Case, plan: Plan) -> Referral:
-        """The referral an agency sent in (警调对接 / 诉调对接), which the station answers by accepting."""
+    def inbound(self, plan: Plan) -> Inbound:
+        """The referral an agency sent the dispute in with (警调对接 / 诉调对接), hours before intake."""
         spec = agency_for(plan.station.code, plan.channel)
-        referral = Referral(
-            direction="in",
+        police = spec.kind == "police"
+        return Inbound(
             agency=self.agencies[spec.code],
-            kind="police" if spec.kind == "police" else "court_delegated",
+            kind="police" if police else "court_delegated",
+            sent_at=plan.times[0] - timedelta(hours=self.rng.randint(1, 20)),
+            sent_by=self.users[liaison_of(spec.code)],
             agency_case_number=plan.external_ref,
-            reason="属民事纠纷，建议驿站调解。" if spec.kind == "police" else "立案前委派调解。",
-            status="pending",
-            created_by_id=self.users[liaison_of(spec.code)].id,
-            created_at=plan.times[0] - timedelta(hours=self.rng.randint(1, 20)),
+            reason="属民事纠纷，建议驿站调解。" if police else "立案前委派调解。",
         )
-        case.referrals.append(referral)
-        db.session.flush()
-        return referral
 
     # the actions -------------------------------------------------------------------------------------------
 
@@ -140,59 +144,49 @@ class Writer:
     def _agency(self, plan: Plan, kind: str) -> Agency:
         return self.agencies[agency_for(plan.station.code, kind).code]
 
-    def _add_visit(self, case: Case, at: datetime, action: str, data: dict, **visit) -> None:
-        """A follow-up visit by the case's mediator, and its event."""
-        case.visits.append(FollowUpVisit(visitor_id=case.mediator.id, created_at=at, **visit))
-        record_event(case, case.mediator, "visit", action, data, now=at)
-
-    def _accept(self, case, plan, action, at, inbound):
+    def _accept(self, case, plan, action, at):
         self._step(case, "accept", case.mediator, at)
-        if inbound is not None:
-            inbound.status, inbound.answered_by_id, inbound.answered_at = "accepted", case.mediator.id, at
 
-    def _decline(self, case, plan, action, at, inbound):
+    def _decline(self, case, plan, action, at):
         reason, note = self.rng.choice(DECLINES)
         self._step(case, "decline", case.mediator, at, reason=reason, note=note)
-        if inbound is not None:
-            inbound.status, inbound.response = "declined", note
-            inbound.answered_by_id, inbound.answered_at, inbound.closed_at = case.mediator.id, at, at
 
-    def _withdraw(self, case, plan, action, at, inbound):
+    def _withdraw(self, case, plan, action, at):
         reason = self.rng.choice(WITHDRAWALS).format_map(plan.vars)
         self._step(case, "withdraw", case.mediator, at, reason=reason)
 
-    def _refer(self, case, plan, action, at, inbound):
+    def _refer(self, case, plan, action, at):
         agency = self._agency(plan, plan.refer_kind)
         self._step(case, "refer", case.mediator, at, agency=agency, reason=REFER_REASONS[plan.refer_kind])
 
-    def _accept_referral(self, case, plan, action, at, inbound):
+    def _accept_referral(self, case, plan, action, at):
         self._step(case, "accept_referral", self._liaison(case), at)
 
-    def _decline_referral(self, case, plan, action, at, inbound):
+    def _decline_referral(self, case, plan, action, at):
         self._step(case, "decline_referral", self._liaison(case), at, reason=AGENCY_DECLINES[plan.refer_kind])
 
-    def _recall_referral(self, case, plan, action, at, inbound):
+    def _recall_referral(self, case, plan, action, at):
         self._step(case, "recall_referral", case.mediator, at, reason=self.rng.choice(RECALLS))
 
-    def _return_to_station(self, case, plan, action, at, inbound):
+    def _return_to_station(self, case, plan, action, at):
         self._step(case, "return_to_station", self._liaison(case), at, result=AGENCY_RETURNS[plan.refer_kind])
 
-    def _resolve_by_agency(self, case, plan, action, at, inbound):
+    def _resolve_by_agency(self, case, plan, action, at):
         result = AGENCY_RESULTS[plan.refer_kind].format_map(plan.vars)
         self._step(case, "resolve_by_agency", self._liaison(case), at, result=result)
 
-    def _reassign(self, case, plan, action, at, inbound):
+    def _reassign(self, case, plan, action, at):
         others = [u for u in MEDIATORS[plan.station.code] if u != case.mediator.username]
         new = self.users[self.rng.choice(others)]
         reason = self.rng.choice(REASSIGNS).format(new=new.display_name)
         self._step(case, "reassign", case.mediator, at, mediator=new, reason=reason)
 
-    def _extend(self, case, plan, action, at, inbound):
+    def _extend(self, case, plan, action, at):
         self._step(
             case, "extend", case.mediator, at, consent_recorded=True, reason=self.rng.choice(EXTENSIONS)
         )
 
-    def _session(self, case, plan, action, at, inbound):
+    def _session(self, case, plan, action, at):
         rng, vars = self.rng, plan.vars
         mediator = case.mediator
         first = case.rights_notified_at is None
@@ -223,7 +217,7 @@ class Writer:
             attendees=attendees, notes=notes, result=result, rights_notified=True, now=at,
         )  # fmt: skip
 
-    def _reach_agreement(self, case, plan, action, at, inbound):
+    def _reach_agreement(self, case, plan, action, at):
         deadline = local_date(at) + timedelta(days=action.data["deadline_days"])
         vars = {**plan.vars, "deadline": f"{deadline.year}年{deadline.month}月{deadline.day}日"}
         terms = plan.story.terms.format_map(vars)
@@ -239,74 +233,70 @@ class Writer:
             signatures_recorded=True,
         )  # fmt: skip
 
-    def _judicial_confirmation(self, case, plan, action, at, inbound):
+    def _judicial_confirmation(self, case, plan, action, at):
         """Some parties jointly ask the court to confirm a larger agreement (司法确认), and it does."""
-        agreement = case.current_agreement
         if not plan.amount or plan.amount < 5000 or self.rng.random() < 0.6:
             return
         court = self._agency(plan, "court")
-        agreement.jc_applied_on = local_date(at)
-        agreement.jc_court_id = court.id
-        agreement.jc_court_case_number = (
-            f"（{local_date(at).year}）{plan.station.court_code}民特{self.rng.randint(10, 900)}号"
-        )
-        agreement.jc_decision = "valid"
-        agreement.jc_decided_on = min(
-            local_date(at) + timedelta(days=self.rng.randint(1, 3)), local_date(self.now)
-        )
-        record_event(
-            case, case.mediator, "agreement", "judicial_confirmation",
-            {"court": court.code, "court_case_number": agreement.jc_court_case_number, "decision": "valid"},
+        # The parties applied a few days ago; the mediator records the application and the court's ruling
+        # together when the ruling arrives (the court decides within three days).
+        decided = local_date(at)
+        applied = max(case.current_agreement.effective_on, decided - timedelta(days=self.rng.randint(1, 3)))
+        number = f"（{applied.year}）{plan.station.court_code}民特{self.rng.randint(10, 900)}号"
+        update_agreement(
+            case, case.mediator, None,
+            jc_applied_on=applied,
+            jc_court=court,
+            jc_court_case_number=number,
+            jc_decision="valid",
+            jc_decided_on=decided,
             now=at,
         )  # fmt: skip
 
-    def _visit(self, case, plan, action, at, inbound):
+    def _visit(self, case, plan, action, at):
         rng, vars = self.rng, plan.vars
         performed = action.data["performed"]
         applicant = case.parties_in("applicant")[0]
-        agreement = case.current_agreement
         if performed:
             notes = f"回访{applicant.name}，{vars['b']}已按协议履行，双方关系缓和，未发现矛盾反复迹象。"
         else:
             notes = f"回访{applicant.name}，{vars['b']}至今未按协议履行，{vars['a']}情绪不满，要求再次调解。"
-        done_on, method = local_date(at), rng.choice(("in_person", "in_person", "phone"))
-        event = {"done_on": done_on, "method": method, "agreement_performed": performed}
-        self._add_visit(
-            case, at, "record_visit", event,
-            scheduled_for=agreement.performance_deadline if agreement else None,
-            done_on=done_on,
-            method=method,
+        planned = next((v for v in case.visits if v.done_on is None), None)
+        record_visit(
+            case.mediator, case,
+            done_on=local_date(at),
+            method=rng.choice(("in_person", "in_person", "phone")),
             party_reached=applicant.name,
             agreement_performed=performed,
             satisfaction=rng.choice((4, 5, 5, 5, 3)) if performed else rng.choice((1, 2, 2)),
             renewed_conflict=not performed and rng.random() < 0.5,
             notes=notes,
+            planned=planned,
+            now=at,
         )  # fmt: skip
 
-    def _visit_after_failure(self, case, plan, action, at, inbound):
+    def _visit_after_failure(self, case, plan, action, at):
         applicant = case.parties_in("applicant")[0]
-        self._add_visit(
-            case, at, "record_visit", {"done_on": local_date(at)},
+        record_visit(
+            case.mediator, case,
             done_on=local_date(at),
             method="phone",
             party_reached=applicant.name,
             satisfaction=self.rng.choice((3, 4)),
             notes=f"电话回访{applicant.name}，其已按建议向人民法院起诉，案件正在审理中，未发现矛盾激化迹象。",
+            now=at,
         )  # fmt: skip
 
-    def _schedule_visit(self, case, plan, action, at, inbound):
+    def _schedule_visit(self, case, plan, action, at):
         agreement = case.current_agreement
         scheduled_for = agreement.performance_deadline if agreement else local_date(at) + timedelta(days=7)
-        self._add_visit(
-            case, at, "schedule_visit", {"scheduled_for": scheduled_for},
-            scheduled_for=scheduled_for, method="in_person",
-        )  # fmt: skip
+        plan_visit(case.mediator, case, scheduled_for=max(scheduled_for, local_date(at)), now=at)
 
-    def _report_breach(self, case, plan, action, at, inbound):
+    def _report_breach(self, case, plan, action, at):
         reason = f"回访发现{plan.vars['b']}未按期履行协议，{plan.vars['a']}申请再次调解。"
         self._step(case, "report_breach", case.mediator, at, reason=reason)
 
-    def _fail_mediation(self, case, plan, action, at, inbound):
+    def _fail_mediation(self, case, plan, action, at):
         body = agency_for(
             plan.station.code, "labour_arbitration" if plan.story.category == "labour" else "court"
         )
@@ -319,9 +309,9 @@ class Writer:
         reason = plan.story.fail.format_map(plan.vars) + "，经多次调解未能达成协议。"
         self._step(case, "fail_mediation", case.mediator, at, reason=reason, advice=advice)
 
-    def _reopen(self, case, plan, action, at, inbound):
+    def _reopen(self, case, plan, action, at):
         supervisor = self.users[supervisor_of(plan.station.code)]
         self._step(case, "reopen", supervisor, at, reason=self.rng.choice(REOPENS))
 
-    def _close(self, case, plan, action, at, inbound):
+    def _close(self, case, plan, action, at):
         self._step(case, "close", case.mediator, at, note="回访确认协议已履行完毕，双方无异议，予以结案。")

@@ -7,7 +7,7 @@ from sqlalchemy.types import TypeDecorator
 
 from mediation.clock import utcnow
 
-__all__ = ["UTCDateTime", "utcnow"]
+__all__ = ["UTCDateTime", "in_codes", "utcnow"]
 
 
 class UTCDateTime(TypeDecorator):
@@ -27,3 +27,8 @@ class UTCDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value
+
+
+def in_codes(column: str, codes) -> str:
+    """A CHECK constraint's text: ``column`` holds one of ``codes`` (a vocabulary from ``taxonomy``)."""
+    return f"{column} IN ({', '.join(repr(c) for c in codes)})"

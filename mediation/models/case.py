@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 from sqlalchemy import (
-    Boolean,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -12,6 +11,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -54,10 +54,9 @@ class Case(db.Model):
     registered_at = mapped_column(UTCDateTime, default=utcnow)
     accepted_at = mapped_column(UTCDateTime)
     state_entered_at = mapped_column(UTCDateTime, default=utcnow)
-    #: The current state's deadline (lifecycle declaration); NULL when the state has none.
-    due_at = mapped_column(UTCDateTime)
-    #: The one extension of the mediation period has been used (needs both parties' consent).
-    extended: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The earliest open deadline that can become overdue (``Deadline`` rows are the truth; only
+    #: ``services.deadlines`` writes this copy, so lists sort and filter on an index). NULL: nothing due.
+    next_due_at = mapped_column(UTCDateTime)
     #: When the parties were told their rights and duties (权利义务告知), before the first session.
     rights_notified_at = mapped_column(UTCDateTime)
     closed_at = mapped_column(UTCDateTime)
@@ -77,6 +76,7 @@ class Case(db.Model):
     referrals = relationship("Referral", order_by="Referral.id", cascade="all")
     visits = relationship("FollowUpVisit", order_by="FollowUpVisit.id", cascade="all")
     attachments = relationship("Attachment", order_by="Attachment.id", cascade="all")
+    deadlines = relationship("Deadline", order_by="Deadline.id", cascade="all")
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
@@ -94,8 +94,14 @@ class Case(db.Model):
         Index("ix_case_station_registered", "station_id", "registered_at"),
         # "My cases" and per-mediator reports.
         Index("ix_case_mediator_state", "mediator_id", "state"),
-        # Overdue work across a province: open cases by deadline.
-        Index("ix_case_state_due", "state", "due_at"),
+        # What is due at a station, soonest first; overdue work across many stations.
+        Index(
+            "ix_case_station_next_due",
+            "station_id",
+            "next_due_at",
+            postgresql_where=text("next_due_at IS NOT NULL"),
+            sqlite_where=text("next_due_at IS NOT NULL"),
+        ),
         Index("ix_case_category_registered", "category", "registered_at"),
         Index("ix_case_channel_registered", "channel", "registered_at"),
         Index("ix_case_closed_at", "closed_at"),
@@ -121,6 +127,11 @@ class Case(db.Model):
         )
 
     @property
+    def inbound_referral(self):
+        """The referral an agency sent this dispute in with, if it came that way."""
+        return next((r for r in self.referrals if r.direction == "in"), None)
+
+    @property
     def current_agreement(self):
         return self.agreements[-1] if self.agreements else None
 
@@ -133,8 +144,13 @@ class Case(db.Model):
     def is_open(self) -> bool:
         return self.state != "closed"
 
+    @property
+    def extended(self) -> bool:
+        """The one extension of this mediation period is in use (an open extended period)."""
+        return any(d.kind == "mediation_extension" and d.is_open for d in self.deadlines)
+
     def is_overdue(self, now) -> bool:
-        return self.due_at is not None and self.due_at < now
+        return self.next_due_at is not None and self.next_due_at < now
 
     def __repr__(self):
         return f"<Case {self.number} {self.state}>"

@@ -1,4 +1,8 @@
-"""The audit trail: every transition and every change to a case, append-only."""
+"""A case's trail: every transition and every change to a case, append-only.
+
+No code updates or deletes an event, a case cannot be deleted while it has events (no cascade), and on
+PostgreSQL a trigger refuses UPDATE and DELETE. Changes outside a case are in the audit log (``AuditEntry``).
+"""
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -14,7 +18,7 @@ class Event(db.Model):
     __tablename__ = "event"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
     at = mapped_column(UTCDateTime, default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     kind: Mapped[str] = mapped_column(String(16))

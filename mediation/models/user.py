@@ -1,6 +1,8 @@
 """Accounts, their role, and what they belong to: stations (mediators, supervisors) or an agency."""
 
-from flask_login import UserMixin
+import functools
+import secrets
+
 from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -20,7 +22,9 @@ user_station = Table(
 )
 
 
-class User(UserMixin, db.Model):
+class User(db.Model):
+    """An account. Flask-Login's user: it knows the sign-in session it was loaded through (``get_id``)."""
+
     __tablename__ = "user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,11 +51,31 @@ class User(UserMixin, db.Model):
         ),
     )
 
+    #: The token of the sign-in session this object was loaded or signed in through; set by
+    #: ``mediation.auth.sign_in``, never stored. Flask-Login keeps it, not ``id``, in the session and the
+    #: remember-me cookie, so that signing out can revoke exactly that session.
+    session_token = None
+    #: Only users signed in through a live session are ever Flask-Login's ``current_user``.
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        if self.session_token is None:
+            raise RuntimeError("this user was not signed in through a sign-in session")
+        return self.session_token
+
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    @staticmethod
+    def check_password_of_nobody(password: str) -> bool:
+        """Check ``password`` against a hash made as real passwords are, and refuse: a sign-in to an account
+        that does not exist costs what one to a real account does, so the time taken tells nothing."""
+        check_password_hash(_nobodys_password_hash(), password)
+        return False
 
     @property
     def is_active(self) -> bool:
@@ -67,3 +91,8 @@ class User(UserMixin, db.Model):
 
     def __repr__(self):
         return f"<User {self.username} {self.role}>"
+
+
+@functools.cache
+def _nobodys_password_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16))

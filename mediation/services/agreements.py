@@ -16,6 +16,7 @@ from mediation.errors import Conflict, Invalid, NotFound
 from mediation.extensions import db
 from mediation.ids import parse_version
 from mediation.models import Agency, Agreement, Case, User
+from mediation.services import deadlines
 from mediation.services.transitions import record_event
 from mediation.text import parse_text
 
@@ -95,10 +96,17 @@ def update_agreement(case: Case, actor: User, version, *, now: datetime | None =
             else:
                 setattr(agreement, name, value)
     if changes:
-        record_event(
-            case, actor, "agreement", "update_agreement", {"agreement_id": agreement.id, **changes}, now=now
-        )
+        trail = {"agreement_id": agreement.id, **changes, **_window(case, changes, now)}
+        record_event(case, actor, "agreement", "update_agreement", trail, now=now)
     return agreement
+
+
+def _window(case, changes, now) -> dict:
+    """Applying for judicial confirmation meets its window; an oral agreement cannot be confirmed at all."""
+    window, by = ("judicial_confirmation",), "update_agreement"
+    met = deadlines.meet(case, window, now=now, by=by) if changes.get("jc_applied_on") else []
+    cancelled = deadlines.cancel(case, window, now=now, by=by) if changes.get("oral") else []
+    return deadlines.for_event([], met, cancelled)
 
 
 def _current(agreement: Agreement, name: str):

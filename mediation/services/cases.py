@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -14,7 +13,18 @@ from mediation import lifecycle, policy, taxonomy
 from mediation.clock import local_date, utcnow
 from mediation.errors import Invalid
 from mediation.extensions import db
-from mediation.models import Case, CaseCounter, CaseParty, DutyShift, Station, User, user_station
+from mediation.models import (
+    Agency,
+    Case,
+    CaseCounter,
+    CaseParty,
+    DutyShift,
+    Referral,
+    Station,
+    User,
+    user_station,
+)
+from mediation.services import deadlines
 from mediation.services.parties import PartyInput, check_parties, resolve_party
 from mediation.services.transitions import record_event
 from mediation.text import DOCUMENT_LENGTH, parse_texts
@@ -22,6 +32,19 @@ from mediation.text import DOCUMENT_LENGTH, parse_texts
 #: The longest text each detail takes: its ``Case`` column's length (the facts are Text; an amount is
 #: checked as a number too).
 MAX_LENGTHS = {"title": 200, "facts": DOCUMENT_LENGTH, "place": 200, "amount": 20, "external_ref": 64}
+
+
+@dataclass
+class Inbound:
+    """A dispute an agency sent the station (公安移交, a court's 委派 or 委托): the case keeps its referral,
+    which the station answers by accepting or declining the case."""
+
+    agency: Agency
+    kind: str
+    sent_at: datetime
+    sent_by: User | None = None
+    agency_case_number: str = ""
+    reason: str = ""
 
 
 @dataclass
@@ -43,13 +66,15 @@ def register_case(
     parties: list[PartyInput],
     *,
     mediator: User | None = None,
+    inbound: Inbound | None = None,
     now: datetime | None = None,
 ) -> Case:
     """Register a dispute at ``station`` as ``actor`` (a mediator serving there); return the new case.
 
     The case is assigned to ``mediator``, else to whoever is on duty at the station today, else to the
-    actor. Raises ``NotAllowed`` outside the actor's stations and ``Invalid`` (with ``fields``) for bad
-    details or parties. Flushes; the caller commits.
+    actor. ``inbound`` is the referral an agency sent it with, if it came that way. Raises ``NotAllowed``
+    outside the actor's stations and ``Invalid`` (with ``fields``) for bad details or parties. Flushes; the
+    caller commits.
     """
     policy.require(policy.can_register_at(actor, station), _("You do not serve at this station."))
     now = now or utcnow()
@@ -82,8 +107,21 @@ def register_case(
         db.session.flush()
         seen.add(party.id)
         case.party_links.append(CaseParty(party=party, role=party_input.role, position=position))
-    case.due_at = lifecycle.deadline_for(case, current_app.config["DEADLINE_DAYS"])
+    if inbound is not None:
+        case.referrals.append(
+            Referral(
+                direction="in",
+                status="pending",
+                agency=inbound.agency,
+                kind=inbound.kind,
+                agency_case_number=inbound.agency_case_number[:64],
+                reason=inbound.reason,
+                created_by_id=inbound.sent_by.id if inbound.sent_by else None,
+                created_at=inbound.sent_at,
+            )
+        )
     db.session.flush()
+    opened = deadlines.open_(case, lifecycle.INTAKE_OPENS, now=now, by="register")
     record_event(
         case,
         actor,
@@ -93,6 +131,12 @@ def register_case(
             "number": case.number,
             "mediator": case.mediator.username if case.mediator else None,
             "parties": [f"{link.role}:{link.party.name}" for link in case.party_links],
+            **(
+                {"agency": inbound.agency.code, "agency_case_number": inbound.agency_case_number}
+                if inbound
+                else {}
+            ),
+            **deadlines.for_event(opened, [], []),
         },
         now=now,
     )
@@ -147,7 +191,9 @@ def check_intake(actor, station, details: CaseInput, parties: list[PartyInput], 
         fields.update(error.fields)
     if not any(p.role == "applicant" for p in parties):
         fields["parties"] = _("Name at least one applicant.")
-    if mediator is not None and (mediator.role != "mediator" or station.id not in mediator.station_ids):
+    if mediator is not None and (
+        mediator.role != "mediator" or not mediator.active or station.id not in mediator.station_ids
+    ):
         fields["mediator"] = _("Choose a mediator who serves at this station.")
     if fields:
         raise Invalid(_("Some information is missing or wrong."), fields=fields)

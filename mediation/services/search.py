@@ -20,7 +20,7 @@ from mediation.models import Case, CaseParty, Party, Station
 OPEN = "open"
 
 #: Sort keys: a leading ``-`` sorts descending.
-SORT_COLUMNS = {"registered": Case.registered_at, "due": Case.due_at, "number": Case.number}
+SORT_COLUMNS = {"registered": Case.registered_at, "due": Case.next_due_at, "number": Case.number}
 DEFAULT_SORT = "-registered"
 
 #: Beyond this, a page number is a typo (and would overflow an OFFSET).
@@ -121,7 +121,7 @@ def case_query(actor, filters: CaseFilters, *, now: datetime | None = None) -> S
     if filters.mine:
         query = query.where(Case.mediator_id == actor.id)
     if filters.overdue:
-        query = query.where(Case.state != "closed", Case.due_at.is_not(None), Case.due_at < now)
+        query = query.where(Case.next_due_at < now)
     if filters.q:
         pattern = _like(filters.q)
         party_named = exists(
@@ -142,7 +142,7 @@ def case_query(actor, filters: CaseFilters, *, now: datetime | None = None) -> S
     if filters.sort.lstrip("-") == "due":
         order = order.nulls_last()
     return query.order_by(order, Case.id.desc()).options(
-        selectinload(Case.party_links).joinedload(CaseParty.party)
+        selectinload(Case.party_links).joinedload(CaseParty.party), selectinload(Case.deadlines)
     )
 
 
@@ -158,7 +158,7 @@ def work_counts(actor, *, now: datetime | None = None) -> dict[str, int]:
     """Counts for the home page, over the open cases ``actor`` may see: all, overdue, the actor's own (all
     and overdue), and those waiting to be accepted. One query; any actor may call it."""
     now = now or utcnow()
-    overdue = and_(Case.due_at.is_not(None), Case.due_at < now)
+    overdue = Case.next_due_at < now
     mine = Case.mediator_id == actor.id
     row = db.session.execute(
         select(

@@ -17,6 +17,7 @@ from mediation.errors import Conflict, Invalid, NotFound
 from mediation.extensions import db
 from mediation.ids import parse_id
 from mediation.models import Case, DutyShift, Station, User, VisitLogEntry
+from mediation.services import audit
 from mediation.services.transitions import record_event
 from mediation.text import NOTE_LENGTH, parse_texts
 
@@ -95,6 +96,11 @@ def record_visit(actor, station: Station, data: VisitInput, *, now: datetime | N
     )
     db.session.add(entry)
     db.session.flush()
+    # The log entry holds the visitor's particulars; the audit log only says that it was written.
+    audit.record(
+        actor, "station", "log_visitor", target=f"visit_log:{entry.id}", station=station,
+        new={"visited_at": visited_at}, now=now,
+    )  # fmt: skip
     return entry
 
 
@@ -116,7 +122,7 @@ def load_visit(actor, entry_id) -> VisitLogEntry:
     return entry
 
 
-def link_case(actor, entry: VisitLogEntry, case: Case) -> None:
+def link_case(actor, entry: VisitLogEntry, case: Case, *, now: datetime | None = None) -> None:
     """Record that the visit ``entry`` became ``case`` (registered at the same station), with an event.
 
     Raises ``NotAllowed`` unless ``actor`` is a mediator of the station, ``Conflict`` if the entry already
@@ -140,6 +146,7 @@ def link_case(actor, entry: VisitLogEntry, case: Case) -> None:
         "intake",
         "link_visit",
         {"visit_id": entry.id, "visitor": entry.visitor_name, "visited_at": entry.visited_at},
+        now=now,
     )
 
 
@@ -227,4 +234,12 @@ def set_week_roster(
     if removed:
         db.session.execute(delete(DutyShift).where(DutyShift.id.in_(removed)))
     db.session.flush()
+    if added or removed:
+        names = {u.id: u.username for u in station_mediators(station)} | {actor.id: actor.username}
+        gone = [key for key, shift_id in current.items() if shift_id in removed]
+        audit.record(
+            actor, "station", "set_roster", target=f"station:{station.code}", station=station,
+            old={"off_duty": [f"{day.isoformat()} {names.get(uid, uid)}" for day, uid in sorted(gone)]},
+            new={"on_duty": [f"{day.isoformat()} {names.get(uid, uid)}" for day, uid in sorted(added)]},
+        )  # fmt: skip
     return len(added), len(removed)

@@ -2,18 +2,18 @@
 
 from datetime import date, datetime
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from mediation import lifecycle, policy
+from mediation import lifecycle, policy, taxonomy
 from mediation.clock import local_date, parse_iso_date, utcnow
 from mediation.errors import Conflict, Invalid, NotAllowed, NotFound
 from mediation.extensions import db
 from mediation.ids import parse_version
 from mediation.models import Agency, Agreement, Case, Event, Referral, User
 from mediation.models.event import EVENT_KINDS
+from mediation.services import deadlines
 from mediation.text import parse_text
 
 
@@ -64,10 +64,19 @@ def apply_step(
 
     source = case.state
     dest = lifecycle.fire(source, trigger)
-    EFFECTS.get(trigger, _no_effect)(case, actor, values, now)
-    _enter(case, dest, step, now)
+    # One flush at the end, where a concurrent writer's version surfaces as a Conflict.
+    with db.session.no_autoflush:
+        EFFECTS.get(trigger, _no_effect)(case, actor, values, now)
+        _enter(case, dest, step, now)
+        met = deadlines.meet(case, step.meets, now=now, by=trigger)
+        cancelled = deadlines.cancel(case, step.cancels, now=now, by=trigger)
+        opened = deadlines.open_(case, step.opens, now=now, by=trigger, closed=met + cancelled)
+        # Every step moves the version (even one that changes nothing else), and the UPDATE carries the
+        # step's time, not the wall clock.
+        case.updated_at = now
     flush_case()
-    return record_event(case, actor, "transition", trigger, values, now=now, from_state=source)
+    trail = {**values, **deadlines.for_event(opened, met, cancelled)}
+    return record_event(case, actor, "transition", trigger, trail, now=now, from_state=source)
 
 
 def _enter(case, dest, step, now) -> None:
@@ -75,17 +84,12 @@ def _enter(case, dest, step, now) -> None:
         case.state = dest
         case.state_entered_at = now
         if dest == "mediating":
-            case.extended = False
             # A case referred straight from registration and sent back is now accepted by the station.
             case.accepted_at = case.accepted_at or now
     if dest == "closed":
         case.outcome, case.closed_at = step.outcome, now
     elif case.outcome is not None:
         case.outcome, case.closed_at = None, None
-    case.due_at = lifecycle.deadline_for(case, current_app.config["DEADLINE_DAYS"])
-    # Last, after any autoflush the deadline's reads set off: every step moves the version (even one that
-    # changes nothing else) and the final UPDATE carries the step's time, not the wall clock.
-    case.updated_at = now
 
 
 def record_event(case, actor, kind, action, data=None, *, now=None, from_state=None) -> Event:
@@ -222,14 +226,26 @@ def _no_effect(case, actor, values, now):
 def _accept(case, actor, values, now):
     case.mediator = values["mediator"] or case.mediator or actor
     case.accepted_at = now
+    _answer_inbound(case, actor, "accepted", now)
+
+
+def _decline(case, actor, values, now):
+    reason = taxonomy.DECLINE_REASONS[values["reason"]]
+    _answer_inbound(case, actor, "declined", now, response=values["note"] or str(reason))
+
+
+def _answer_inbound(case, actor, status, now, response=""):
+    """Accepting or declining a dispute an agency sent answers its referral (the agency sees the answer)."""
+    referral = case.inbound_referral
+    if referral is not None and referral.status == "pending":
+        referral.status, referral.answered_by_id, referral.answered_at = status, actor.id, now
+        referral.response = response
+        if status == "declined":
+            referral.closed_at = now
 
 
 def _reassign(case, actor, values, now):
     case.mediator = values["mediator"]
-
-
-def _extend(case, actor, values, now):
-    case.extended = True
 
 
 def _refer(case, actor, values, now):
@@ -292,8 +308,8 @@ def _reach_agreement(case, actor, values, now):
 
 EFFECTS = {
     "accept": _accept,
+    "decline": _decline,
     "reassign": _reassign,
-    "extend": _extend,
     "refer": _refer,
     "accept_referral": _answer_referral("accepted"),
     "decline_referral": _answer_referral("declined", "reason", closes=True),

@@ -3,7 +3,6 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.widgets import DateTimeLocalInput
 
@@ -11,9 +10,10 @@ from mediation.clock import parse_iso_date
 from mediation.form_flags import MaxLength, Needed
 from mediation.ids import parse_id
 from mediation.services.station_log import MAX_LENGTHS, VisitInput
+from mediation.web import OnceForm
 
 
-class VisitForm(FlaskForm):
+class VisitForm(OnceForm):
     visitor_name = StringField(
         _l("Visitor's name"), validators=[Needed(), MaxLength(MAX_LENGTHS["visitor_name"])]
     )
@@ -45,7 +45,7 @@ class VisitForm(FlaskForm):
         )
 
 
-class RosterForm(FlaskForm):
+class RosterForm(OnceForm):
     """The week's checkboxes are named ``duty`` with values ``YYYY-MM-DD:<user id>``."""
 
     week = HiddenField()

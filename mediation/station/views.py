@@ -5,7 +5,7 @@ Mediators of the station keep them; its supervisors read them; everyone else get
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -14,7 +14,7 @@ from mediation.clock import local_date, local_now_input, utcnow
 from mediation.services import station_log
 from mediation.services.search import paginate, parse_page
 from mediation.station.forms import RosterForm, VisitForm
-from mediation.web import commit_or_show
+from mediation.web import submit
 
 bp = Blueprint("station", __name__)
 
@@ -26,12 +26,17 @@ VISITS_PER_PAGE = 25
 def visits(code: str):
     station, keeper = _books(code)
     form = VisitForm(data={"visited_at": local_now_input().strftime("%Y-%m-%dT%H:%M")})
-    if form.validate_on_submit():
-        record = form.to_input()
-        saved, _entry = commit_or_show(form, lambda: station_log.record_visit(current_user, station, record))
-        if saved:
-            flash(_("The visit is in the log."), "success")
-            return redirect(url_for(".visits", code=station.code))
+    if request.method == "POST":
+        return submit(
+            form,
+            lambda: station_log.record_visit(current_user, station, form.to_input()),
+            then=lambda _entry: (url_for(".visits", code=station.code), _("The visit is in the log.")),
+            again=lambda status, error: (_visits_page(station, form, keeper), status),
+        )
+    return _visits_page(station, form, keeper)
+
+
+def _visits_page(station, form, keeper):
     page = paginate(station_log.visits_query(station), parse_page(request.args.get("page")), VISITS_PER_PAGE)
     return render_template("station/visits.html", station=station, form=form, page=page, keeper=keeper)
 
@@ -42,16 +47,26 @@ def roster(code: str):
     station, keeper = _books(code)
     monday = station_log.parse_week(request.values.get("week"))
     form = RosterForm(data={"week": monday.isoformat()})
-    if form.validate_on_submit():
-        assignments = form.assignments(request.form.getlist("duty"))
-        saved, changes = commit_or_show(
-            form, lambda: station_log.set_week_roster(current_user, station, monday, assignments)
+    if request.method == "POST":
+        return submit(
+            form,
+            lambda: station_log.set_week_roster(
+                current_user, station, monday, form.assignments(request.form.getlist("duty"))
+            ),
+            then=lambda changes: (
+                url_for(".roster", code=station.code, week=monday.isoformat()),
+                _saved(*changes),
+            ),
+            again=lambda status, error: (_roster_page(station, form, keeper, monday), status),
         )
-        if saved:
-            added, removed = changes
-            message = _("Roster saved: %(added)s added, %(removed)s removed.", added=added, removed=removed)
-            flash(message, "success")
-            return redirect(url_for(".roster", code=station.code, week=monday.isoformat()))
+    return _roster_page(station, form, keeper, monday)
+
+
+def _saved(added, removed):
+    return _("Roster saved: %(added)s added, %(removed)s removed.", added=added, removed=removed)
+
+
+def _roster_page(station, form, keeper, monday):
     return render_template(
         "station/roster.html",
         station=station,

@@ -74,12 +74,14 @@ def page(browser, db):
     page.context.close()
 
 
-def screenshot(page, name: str) -> None:
-    """Keep a screenshot of a key page for the README (docs/screenshots/), when ``make screenshots`` asks."""
+def screenshot(page, name: str, full_page: bool = True) -> None:
+    """Keep a screenshot of a key page for the README (docs/screenshots/), when ``make screenshots`` asks:
+    the whole page, or only what fits in the window (phones). Otherwise nothing, so that ``make test`` leaves
+    the working tree as it found it."""
     if not os.environ.get("SCREENSHOTS"):
         return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
 
 def sign_in(page, base, username, password="correct horse 8"):

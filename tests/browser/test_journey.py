@@ -6,7 +6,8 @@ station head and volunteers hear both sides, and the households reach an agreeme
 旷昌伟, registers it, accepts it, records the session and the agreement, and prints the 调解协议书.
 
 Assertions are on what people see (headings, badges, flash messages, the timeline); the database is checked
-once at the end of each journey. These tests also keep the README's screenshots (docs/screenshots/).
+once at the end of each journey. Under `make screenshots` (SCREENSHOTS=1) they also refresh the README's
+screenshots (docs/screenshots/); otherwise they write nothing.
 """
 
 import re
@@ -20,7 +21,7 @@ from mediation.clock import local_date, utcnow
 from mediation.models import Agreement, Case, CaseParty, Event, Party
 from mediation.services.cases import CaseInput, register_case
 from mediation.services.parties import PartyInput
-from tests.browser.conftest import SCREENSHOTS, new_page, screenshot, sign_in
+from tests.browser.conftest import new_page, screenshot, sign_in
 from tests.conftest import make_case, make_station, make_user, written
 
 pytestmark = pytest.mark.browser
@@ -41,7 +42,7 @@ TERMS = (
     "二、周建国赔偿刘秀英厨房天花板修复费用800元；\n"
     "三、双方今后互谅互让，和睦相处。"
 )
-CASE_NUMBER = re.compile(r"^ZY-\d{4}-\d{4}$")
+CASE_NUMBER = re.compile(r"^\s*ZY-\d{4}-\d{4}\s*$")
 
 
 # --- Fixtures and helpers ---------------------------------------------------------------------------------
@@ -132,15 +133,6 @@ def fits_the_width(page):
     assert scroll <= window, f"{page.url} is {scroll}px wide in a {window}px window: {culprits}"
 
 
-def shot(page, name, full_page=True):
-    """A README screenshot: the whole page, or only what fits in the window (phones)."""
-    if full_page:
-        screenshot(page, name)
-    else:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
-
-
 def flash(page, text):
     return page.locator("main > .alert").filter(has_text=text)
 
@@ -150,9 +142,10 @@ def state_badge(page):
 
 
 def case_number(page) -> str:
-    number = page.get_by_role("heading", level=1).inner_text().strip()
-    assert CASE_NUMBER.match(number), number
-    return number
+    """The number of the case page the browser is on, once that page has loaded."""
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text(CASE_NUMBER)
+    return heading.inner_text().strip()
 
 
 def timeline_entry(page, action):
@@ -193,7 +186,7 @@ def test_a_mediator_registers_mediates_and_prints_the_water_leak_agreement(
     expect(page.get_by_role("heading", name="My work", level=1)).to_be_visible()
     expect(page.get_by_role("navigation", name="Main")).to_contain_text("旷昌伟 · Mediator")
     expect(page.locator("main tbody tr")).to_have_count(3)
-    shot(page, "home")
+    screenshot(page, "home")
 
     # Register the dispute.
     page.get_by_role("main").get_by_role("link", name="Register a dispute").click()
@@ -223,13 +216,13 @@ def test_a_mediator_registers_mediates_and_prints_the_water_leak_agreement(
     added.get_by_role("button", name="Remove").click()
     expect(page.locator("[data-party-block]")).to_have_count(3)
     expect(page.get_by_role("button", name="+ Add a party")).to_be_focused()
-    shot(page, "intake-filled")
+    screenshot(page, "intake-filled")
 
     page.get_by_role("button", name="Register", exact=True).click()
 
     # The case page, with its new number.
     number = case_number(page)
-    assert page.url.endswith(f"/cases/{number}")
+    expect(page).to_have_url(re.compile(rf"/cases/{number}$"))
     expect(flash(page, f"Registered the dispute as case {number}.")).to_be_visible()
     expect(state_badge(page)).to_have_text("Registered")
     expect(page.locator("main header")).to_contain_text(TITLE)
@@ -314,7 +307,7 @@ def test_a_mediator_registers_mediates_and_prints_the_water_leak_agreement(
     expect(entries.first).to_have_attribute("data-event", "reach_agreement")
     expect(timeline_entry(page, "accept")).to_contain_text("Registered")
     expect(timeline_entry(page, "accept")).to_contain_text("In mediation")
-    shot(page, "case-page")
+    screenshot(page, "case-page")
 
     # The case list shows it where it now is.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Cases", exact=True).click()
@@ -324,7 +317,7 @@ def test_a_mediator_registers_mediates_and_prints_the_water_leak_agreement(
     expect(row).to_contain_text("Following up")
     expect(row).to_contain_text("刘秀英 — 周建国")
     expect(page.locator("main tbody tr")).to_have_count(4)
-    shot(page, "case-list")
+    screenshot(page, "case-list")
 
     check_the_database(db, number, head)
 
@@ -352,7 +345,7 @@ def test_the_same_journey_in_chinese_on_a_phone_reuses_the_file_of_a_person_alre
     page.goto(f"{live_server}/login")
     expect(page.get_by_role("heading", name="登录", level=1)).to_be_visible()
     fits_the_width(page)
-    shot(page, "login-zh", full_page=False)
+    screenshot(page, "login-zh", full_page=False)
     page.get_by_label("用户名").fill("kuang")
     page.get_by_label("密码").fill("correct horse 8")
     page.get_by_role("button", name="登录").click()
@@ -442,7 +435,7 @@ def test_the_same_journey_in_chinese_on_a_phone_reuses_the_file_of_a_person_alre
         written(date.fromisoformat(deadline_in_two_weeks()), "zh_Hans_CN")
     )
     fits_the_width(page)
-    shot(page, "case-page-phone-zh", full_page=False)
+    screenshot(page, "case-page-phone-zh", full_page=False)
 
     # The timeline ("办理经过"), with the mediator's name on every entry.
     expect(page.get_by_role("heading", name="办理经过")).to_be_visible()
@@ -476,7 +469,7 @@ def test_the_same_journey_in_chinese_on_a_phone_reuses_the_file_of_a_person_alre
     expect(page.get_by_role("button", name="打印")).to_be_visible()
     fits_the_width(page)
     page.set_viewport_size({"width": 1024, "height": 900})
-    shot(page, "agreement-print-zh")
+    screenshot(page, "agreement-print-zh")
     page.set_viewport_size({"width": 375, "height": 812})
     page.get_by_role("link", name="返回案件").click()
     expect(page.get_by_role("heading", name=number, level=1)).to_be_visible()
@@ -625,7 +618,7 @@ def first_tab_goes_to_the_skip_link(page):
     expect(skip).to_have_attribute("href", "#main")
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")  # the next stop is inside the main content, past the navigation
-    assert page.evaluate("() => document.getElementById('main').contains(document.activeElement)")
+    expect(page.locator("#main :focus")).to_have_count(1)
 
 
 def test_the_login_and_intake_pages_are_labelled_and_start_with_a_skip_link(

@@ -1,0 +1,252 @@
+"""Accessibility: axe-core finds no serious or critical violation on the key pages, in Chinese and in English.
+
+Each test opens its pages in one language, waits for what a person would wait for, runs axe-core on each
+(tests/browser/axe.py) and fails with the whole list — page, rule, impact, element — when anything serious
+or critical is found. Moderate and minor findings are printed per page (``pytest -s``) so they stay in view.
+axe-core cannot see a focus ring, so one more test walks the navigation bar with the keyboard.
+"""
+
+import re
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from mediation.clock import local_date, utcnow
+from mediation.models import DutyShift
+from mediation.services.parties import PartyInput
+from mediation.services.sessions import record_session
+from mediation.services.station_log import VisitInput, record_visit, week_start
+from tests.browser.axe import Audit
+from tests.browser.conftest import new_page, sign_in
+from tests.conftest import fire, make_case
+
+pytestmark = pytest.mark.browser
+
+OPEN = re.compile(r"\bshow\b")
+
+
+@pytest.fixture(params=["zh-CN", "en"])
+def locale(request):
+    return request.param
+
+
+@pytest.fixture
+def page(browser, db, locale):
+    """A page in ``locale`` (browser locale and Accept-Language), animations off so nothing is mid-fade."""
+    page = new_page(browser, locale=locale)
+    page.emulate_media(reduced_motion="reduce")
+    yield page
+    page.context.close()
+
+
+@pytest.fixture
+def audit(locale):
+    return Audit(where=locale)
+
+
+@pytest.fixture
+def cases(db, station, mediator, police):
+    """One case in each state the tests look at, with a person whose file has particulars; committed."""
+    applicant = PartyInput(
+        role="applicant",
+        name="王芳",
+        phone="13800000001",
+        id_number="110101198001011234",
+        address="兰州市西固区福利路12号",
+        extra={"sex": "female", "birth_year": 1980, "ethnicity": "汉族", "occupation": "教师"},
+    )
+    respondent = PartyInput(role="respondent", name="李强", phone="13800000002")
+    registered = make_case(station, mediator, title="楼道堆物 Junk in the stairwell")
+    mediating = make_case(station, mediator, title="停车纠纷 Parking")
+    fire(mediating, "accept", mediator)
+    agreed = make_case(station, mediator, parties=[applicant, respondent], facts="楼上漏水 Water leaked.")
+    fire(agreed, "accept", mediator)
+    record_session(
+        agreed,
+        mediator,
+        held_at=utcnow() - timedelta(hours=2),
+        place="调解室",
+        notes="听取双方意见",
+        result="同意",
+        rights_notified=True,
+    )
+    fire(
+        agreed,
+        "reach_agreement",
+        mediator,
+        performance_deadline=(local_date(utcnow()) + timedelta(days=14)).isoformat(),
+    )
+    referred = make_case(station, mediator, title="邻里冲突 A fight between neighbours")
+    fire(referred, "refer", mediator)
+    record_visit(
+        mediator,
+        station,
+        VisitInput(visitor_name="刘大爷", matter="装修噪音 Noise", visitor_phone="13900000003"),
+    )
+    db.session.add(
+        DutyShift(station_id=station.id, day=week_start(local_date(utcnow())), user_id=mediator.id)
+    )
+    db.session.commit()
+    return {
+        "registered": registered.number,
+        "mediating": mediating.number,
+        "agreed": agreed.number,
+        "referred": referred.number,
+        "party": agreed.party_links[0].party_id,
+    }
+
+
+def test_the_sign_in_page_passes_axe_also_after_a_refused_sign_in(page, live_server, audit, db, mediator):
+    db.session.commit()  # the refused sign-in is audited: the server must be able to write
+    page.goto(f"{live_server}/login")
+    expect(page.locator("input[name=username]")).to_be_visible()
+    audit.check(page, "sign-in")
+    page.locator("input[name=username]").fill("wang")
+    page.locator("input[name=password]").fill("not the password")
+    page.locator("form button[type=submit]").click()
+    expect(page.locator(".alert, .invalid-feedback").first).to_be_visible()
+    audit.check(page, "sign-in refused")
+    audit.assert_no_blocking()
+
+
+def test_a_mediators_pages_pass_axe(page, live_server, audit, mediator, cases):
+    sign_in(page, live_server, "wang")
+    expect(page.locator("main tbody tr").first).to_be_visible()
+    audit.check(page, "home (mediator)")
+
+    page.goto(f"{live_server}/cases")
+    expect(page.locator("main tbody tr")).to_have_count(4)
+    audit.check(page, "case list")
+
+    page.goto(f"{live_server}/cases/new")
+    expect(page.locator("[data-add-party]")).to_be_visible()  # intake.js has run
+    audit.check(page, "intake")
+    page.locator("form[data-intake] button[type=submit]").click()
+    expect(page.locator(".invalid-feedback").first).to_be_visible()
+    audit.check(page, "intake refused")
+
+    page.goto(f"{live_server}/parties/{cases['party']}")
+    expect(page.locator("[data-case]")).to_have_count(4)  # 王芳 is in every case
+    audit.check(page, "party file")
+
+    page.goto(f"{live_server}/station/XLG/visits")
+    expect(page.locator("[data-visit]")).to_have_count(1)
+    audit.check(page, "visit log")
+
+    page.goto(f"{live_server}/station/XLG/roster")
+    expect(page.locator("tr[data-day]")).to_have_count(7)
+    audit.check(page, "duty roster")
+
+    response = page.goto(f"{live_server}/no-such-page")
+    assert response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("404")
+    audit.check(page, "404")
+    audit.assert_no_blocking()
+
+
+def test_the_case_page_in_each_state_and_the_printable_agreement_pass_axe(
+    page, live_server, audit, mediator, cases
+):
+    sign_in(page, live_server, "wang")
+    page.goto(f"{live_server}/cases/{cases['registered']}")
+    expect(page.locator("main header [data-state]")).to_have_attribute("data-state", "registered")
+    audit.check(page, "case page, registered")
+
+    # Mediating, with the session form and a step's panel open.
+    page.goto(f"{live_server}/cases/{cases['mediating']}")
+    page.locator("[data-bs-target='#session-form']").click()
+    expect(page.locator("#session-form")).to_have_class(OPEN)
+    page.locator("[data-step=reach_agreement] .accordion-button").click()
+    expect(page.locator("#step-reach_agreement")).to_have_class(OPEN)
+    audit.check(page, "case page, mediating, panels open")
+    # A refused step comes back with its panel open and every field's message.
+    page.locator("#step-reach_agreement button[type=submit]").click()
+    expect(page.locator("#step-reach_agreement .invalid-feedback").first).to_be_visible()
+    audit.check(page, "case page, mediating, step refused")
+
+    page.goto(f"{live_server}/cases/{cases['agreed']}")
+    expect(page.locator("#agreement")).to_be_visible()
+    audit.check(page, "case page, following up with agreement")
+
+    page.goto(f"{live_server}/cases/{cases['agreed']}/agreement/print")
+    expect(page.locator("article.agreement-doc .doc-party")).to_have_count(2)
+    audit.check(page, "printable agreement")
+    audit.assert_no_blocking()
+
+
+def test_the_supervisors_and_the_police_liaisons_pages_pass_axe(
+    page, live_server, audit, supervisor, police_liaison, cases
+):
+    sign_in(page, live_server, "boss")
+    expect(page.locator("main tbody tr").first).to_be_visible()
+    audit.check(page, "home (supervisor)")
+    page.context.clear_cookies()
+
+    sign_in(page, live_server, "officer")
+    expect(page.locator(f"main tr[data-case='{cases['referred']}']")).to_be_visible()
+    audit.check(page, "home (police liaison)")
+    page.goto(f"{live_server}/cases/{cases['referred']}")
+    expect(page.locator("#referral")).to_be_visible()
+    audit.check(page, "case page, referred (police liaison)")
+    audit.assert_no_blocking()
+
+
+# --- Keyboard focus on the navigation bar ------------------------------------------------------------------
+
+#: What a focused control's ring looks like, and the bar it must stand out against.
+FOCUS_RING = """el => {
+  const style = getComputedStyle(el);
+  return {style: style.outlineStyle, width: parseFloat(style.outlineWidth), colour: style.outlineColor,
+          bar: getComputedStyle(el.closest('nav')).backgroundColor};
+}"""
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG contrast ratio of two opaque colours written ``rgb(r, g, b)``, as computed styles give them."""
+
+    def luminance(colour):
+        channels = [int(c) / 255 for c in re.findall(r"\d+", colour)[:3]]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@pytest.mark.parametrize("width", [1280, 375], ids=["desktop", "phone"])
+def test_every_control_of_the_bar_shows_a_focus_ring_when_tabbed_to(
+    browser, live_server, db, mediator, width
+):
+    page = new_page(browser, width=width)
+    page.emulate_media(reduced_motion="reduce")
+    db.session.commit()
+    try:
+        sign_in(page, live_server, "wang")
+        bar = page.get_by_role("navigation", name="Main")
+        expect(bar).to_be_visible()
+        controls = [bar.get_by_role("link", name="Dispute resolution station")]
+        if width < 992:  # the menu folds away below Bootstrap's lg breakpoint
+            controls.append(bar.get_by_role("button", name="Menu"))
+        controls += [bar.get_by_role("link", name=name, exact=True) for name in ("My work", "Cases")]
+        controls += [
+            bar.get_by_role("link", name=name) for name in ("Register a dispute", "Visit log", "Duty roster")
+        ]
+        controls.append(bar.get_by_role("button", name="Sign out"))
+
+        page.keyboard.press("Tab")
+        expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+        for control in controls:
+            page.keyboard.press("Tab")
+            expect(control).to_be_focused()
+            ring = control.evaluate(FOCUS_RING)
+            label = control.inner_text() or control.get_attribute("aria-label")
+            assert ring["style"] != "none" and ring["width"] >= 2, f"{label}: no focus ring ({ring})"
+            assert contrast(ring["colour"], ring["bar"]) >= 3, (
+                f"{label}: the ring does not stand out ({ring})"
+            )
+            if control.get_attribute("aria-expanded") == "false":
+                page.keyboard.press("Enter")
+                expect(bar.locator("#nav")).to_have_class(OPEN)
+    finally:
+        page.context.close()

@@ -1,0 +1,64 @@
+"""Everything the demo writes reads as words in both languages: no raw code on any case page's timeline,
+and no English in the Chinese one."""
+
+import re
+from html import unescape
+
+import pytest
+from sqlalchemy import select
+
+from mediation import demo
+from mediation.extensions import db as _db
+from mediation.models import Case, User
+
+#: Latin letters a Chinese page may show: case numbers (station codes), units and the roles' short names.
+ALLOWED = re.compile(r"^(?:[A-Z]{2,5}(?:-\d{4}-\d{4})?|KB|MB)$")
+
+
+def timeline_text(html: str) -> str:
+    section = html.split('id="timeline"', 1)[1].split("</section>", 1)[0]
+    return unescape(re.sub(r"<[^>]+>", " ", section))
+
+
+@pytest.fixture(scope="module")
+def pages(app, tmp_path_factory):
+    """Every case's page as the station's mediator sees it, in Chinese and in English."""
+    with app.app_context():
+        demo.seed(cases=120)
+        _db.session.commit()
+        cases = _db.session.scalars(select(Case).order_by(Case.id)).all()
+        out = {}
+        for lang in ("zh_Hans_CN", "en"):
+            for case in cases:
+                mediator = (
+                    case.mediator or _db.session.scalars(select(User).filter_by(role="mediator")).first()
+                )
+                client = app.test_client()
+                client.post("/login", data={"username": mediator.username, "password": demo.DEMO_PASSWORD})
+                client.post(f"/language/{lang}")
+                response = client.get(f"/cases/{case.number}")
+                assert response.status_code == 200, case.number
+                out[(lang, case.number)] = timeline_text(response.get_data(as_text=True))
+        yield out
+        from tests.conftest import purge
+
+        purge()
+
+
+def test_the_chinese_timeline_has_no_english_and_no_codes(pages):
+    problems = {}
+    for (lang, number), text in pages.items():
+        if lang != "zh_Hans_CN":
+            continue
+        words = {w for w in re.findall(r"[A-Za-z_][A-Za-z_]+", text) if not ALLOWED.match(w)}
+        if words:
+            problems[number] = sorted(words)
+    assert not problems, problems
+
+
+def test_the_english_timeline_shows_no_codes(pages):
+    codes = re.compile(r"\b[a-z]+_[a-z_]+\b")
+    problems = {
+        n: sorted(set(codes.findall(t))) for (lang, n), t in pages.items() if lang == "en" and codes.search(t)
+    }
+    assert not problems, problems
