@@ -42,6 +42,9 @@ def pages(app, tmp_path_factory):
         yield out
         from tests.conftest import purge
 
+        # End the pages' transaction first: on PostgreSQL its read locks would hold the purge's TRUNCATE.
+        _db.session.rollback()
+        _db.session.remove()
         purge()
 
 
