@@ -17,6 +17,7 @@ from transitions import Machine, MachineError
 
 from mediation import taxonomy
 from mediation.clock import end_of_day
+from mediation.text import DOCUMENT_LENGTH, NOTE_LENGTH
 
 # --- States -------------------------------------------------------------------------------------------
 
@@ -146,6 +147,14 @@ class Field:
     required: bool = True
     choices: dict | None = None
     help: object = None
+    #: The longest text accepted, for ``text`` and ``longtext`` (which must declare it): the length of the
+    #: column the value lands in, or a generous limit for a ``Text`` column. The service refuses more; the
+    #: form carries it as ``maxlength``.
+    max_length: int | None = None
+
+    def __post_init__(self):
+        if self.kind in ("text", "longtext") and self.max_length is None:
+            raise TypeError(f"the text field {self.name!r} must declare its max_length")
 
 
 @dataclass(frozen=True)
@@ -240,7 +249,7 @@ NOT_EXTENDED_YET = Guard(
 
 #: Ticked to confirm a date the step questioned as far off (``Guard.waived_by``).
 DISTANT_DATE_CONFIRMED = Field("distant_date_confirmed", "confirm", _l("The date is right"), required=False)
-REASON = Field("reason", "longtext", _l("Reason"))
+REASON = Field("reason", "longtext", _l("Reason"), max_length=NOTE_LENGTH)
 
 
 # --- Steps ------------------------------------------------------------------------------------------
@@ -286,7 +295,7 @@ STEPS = {s.trigger: s for s in (
          opens=("mediation",), meets=("acceptance",)),
     Step("decline", ("registered",), "closed", MEDIATOR, STATION, _l("Decline"),
          fields=(Field("reason", "choice", _l("Reason"), choices=taxonomy.DECLINE_REASONS),
-                 Field("note", "longtext", _l("Note"), required=False)),
+                 Field("note", "longtext", _l("Note"), required=False, max_length=NOTE_LENGTH)),
          outcome="declined", style="outline-danger", help=_l("Do not accept the dispute (不予受理)."),
          meets=("acceptance",)),
     Step("refer", ("registered", "mediating"), "referred", MEDIATOR, STATION, _l("Refer to an agency"),
@@ -302,17 +311,21 @@ STEPS = {s.trigger: s for s in (
          fields=(REASON,), style="outline-secondary",
          opens=("mediation",), cancels=("referral_answer",)),
     Step("return_to_station", ("with_agency",), "mediating", LIAISON, AGENCY, _l("Return to station"),
-         fields=(Field("result", "longtext", _l("What the agency did")),), style="outline-primary",
-         opens=("mediation",), meets=("referral_result",)),
+         fields=(Field("result", "longtext", _l("What the agency did"), max_length=NOTE_LENGTH),),
+         style="outline-primary", opens=("mediation",), meets=("referral_result",)),
     Step("resolve_by_agency", ("with_agency",), "following_up", LIAISON, AGENCY, _l("Resolved by agency"),
-         fields=(Field("result", "longtext", _l("Result")),), style="success",
+         fields=(Field("result", "longtext", _l("Result"), max_length=NOTE_LENGTH),), style="success",
          opens=("follow_up",), meets=("referral_result",)),
     Step("reach_agreement", ("mediating",), "following_up", MEDIATOR, STATION, _l("Record agreement"),
-         fields=(Field("terms", "longtext", _l("Agreed terms")),
+         fields=(Field("terms", "longtext", _l("Agreed terms"), max_length=DOCUMENT_LENGTH),
                  Field("facts_and_responsibility", "longtext",
-                       _l("Facts, points in dispute and responsibility"), required=False),
-                 Field("performance_method", "text", _l("Manner of performance"), required=False),
-                 Field("performance_place", "text", _l("Place of performance"), required=False),
+                       _l("Facts, points in dispute and responsibility"), required=False,
+                       max_length=DOCUMENT_LENGTH),
+                 Field("performance_method", "text", _l("Manner of performance"), required=False,
+                       max_length=500),
+                 # Agreement.performance_place is String(200).
+                 Field("performance_place", "text", _l("Place of performance"), required=False,
+                       max_length=200),
                  Field("performance_deadline", "date", _l("Performance deadline")),
                  DISTANT_DATE_CONFIRMED,
                  Field("signatures_recorded", "confirm", _l("The parties and the mediator have signed"))),
@@ -321,7 +334,8 @@ STEPS = {s.trigger: s for s in (
          opens=("follow_up", "judicial_confirmation"), meets=MEDIATION_PERIOD),
     Step("fail_mediation", ("mediating",), "closed", MEDIATOR, STATION, _l("Mediation failed"),
          fields=(REASON, Field("advice", "longtext", _l("Advice given to the parties"),
-                               help=_l("E.g. that they may go to court, arbitration or an authority."))),
+                               help=_l("E.g. that they may go to court, arbitration or an authority."),
+                               max_length=NOTE_LENGTH)),
          outcome="unresolved", style="outline-danger",
          meets=MEDIATION_PERIOD),
     Step("withdraw", ("registered", "mediating"), "closed", MEDIATOR, STATION, _l("Withdrawn"),
@@ -333,7 +347,7 @@ STEPS = {s.trigger: s for s in (
          help=_l("The agreement is not being performed: mediate again."),
          opens=("mediation",), cancels=("follow_up", "judicial_confirmation")),
     Step("close", ("following_up",), "closed", MEDIATOR, STATION, _l("Close case"),
-         fields=(Field("note", "longtext", _l("Closing note"), required=False),),
+         fields=(Field("note", "longtext", _l("Closing note"), required=False, max_length=NOTE_LENGTH),),
          guards=(VISIT_FOUND_PERFORMED,), outcome="resolved", style="success",
          meets=("follow_up",), cancels=("judicial_confirmation",)),
     Step("reopen", ("closed",), "mediating", SUPERVISOR, STATION, _l("Reopen"),

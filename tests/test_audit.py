@@ -144,6 +144,8 @@ def test_the_audit_page_reads_as_words_in_chinese(client, db, station, mediator,
     db.session.commit()
     login(client, admin)
     client.post("/language/zh_Hans_CN")
-    row = client.get("/audit?realm=party").get_data(as_text=True).split('data-audit="', 2)[1].split("</tr>")[0]
+    row = (
+        client.get("/audit?realm=party").get_data(as_text=True).split('data-audit="', 2)[1].split("</tr>")[0]
+    )
     assert "完整显示的信息" in row and "电话和住址" in row and "查看位置" in row and "案件页面" in row
     assert not re.search(r"case_page|fields|output|phone", row)

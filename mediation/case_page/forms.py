@@ -16,9 +16,13 @@ from wtforms.widgets import DateInput, DateTimeLocalInput
 from mediation import taxonomy
 from mediation.cases.forms import IntakeForm
 from mediation.extensions import db
+from mediation.form_flags import MaxLength, Needed
+from mediation.ids import parse_version
 from mediation.models import Agency, User, user_station
-from mediation.services.agreements import EDITABLE
+from mediation.services.agreements import EDITABLE, MAX_LENGTHS
+from mediation.services.attachments import MAX_LENGTHS as ATTACHMENT_LENGTHS
 from mediation.services.case_details import EDITABLE as EDITABLE_DETAILS
+from mediation.services.sessions import MAX_LENGTHS as SESSION_LENGTHS
 from mediation.web import OnceForm, submission_key
 
 try:
@@ -32,17 +36,9 @@ def options(pairs) -> list:
     return [SelectChoice(value, label) if SelectChoice else (value, label) for value, label in pairs]
 
 
-class Required:
-    """Marks a field as required for the asterisk and screen readers; the service does the checking."""
-
-    field_flags = {"required": True}
-
-    def __call__(self, form, field):
-        pass
-
-
-def _flags(required: bool) -> list:
-    return [Required()] if required else []
+def _flags(required: bool = False, max_length: int | None = None) -> list:
+    """What the page says about a field: required, and how long it may be (the service checks both)."""
+    return [*([Needed()] if required else []), *([MaxLength(max_length)] if max_length else [])]
 
 
 # --- Choices ------------------------------------------------------------------------------------------
@@ -138,7 +134,7 @@ def step_form(step, case) -> type[OnceForm]:
             case,
             id=f"{step.trigger}-{spec.name}",
             description=spec.help or "",
-            validators=_flags(spec.required),
+            validators=_flags(spec.required, spec.max_length),
         )
     return type(f"StepForm_{step.trigger}", (OnceForm,), attrs)
 
@@ -162,8 +158,8 @@ def step_values(step, form) -> dict:
 
 def posted_version(form) -> int:
     """The version the user saw; a missing or garbled one counts as stale (-1 never matches)."""
-    value = (form.version.data or "").strip()
-    return int(value) if value.isdigit() else -1
+    version = parse_version(form.version.data)
+    return -1 if version is None else version
 
 
 # --- Sessions, attachments, the agreement ---------------------------------------------------------------
@@ -174,17 +170,28 @@ class SessionForm(OnceForm):
     held_at = StringField(
         _l("When it was held"), widget=DateTimeLocalInput(), validators=_flags(True), id="session-held_at"
     )
-    place = StringField(_l("Place"), id="session-place", render_kw={"maxlength": 200})
+    place = StringField(
+        _l("Place"), id="session-place", validators=_flags(max_length=SESSION_LENGTHS["place"])
+    )
     attendees = TextAreaField(
         _l("Who attended"),
         id="session-attendees",
         render_kw={"rows": 2},
+        validators=_flags(max_length=SESSION_LENGTHS["attendees"]),
         description=_l("The parties, the mediators and anyone else present."),
     )
     notes = TextAreaField(
-        _l("What was said"), id="session-notes", render_kw={"rows": 5}, validators=_flags(True)
+        _l("What was said"),
+        id="session-notes",
+        render_kw={"rows": 5},
+        validators=_flags(True, SESSION_LENGTHS["notes"]),
     )
-    result = TextAreaField(_l("Result"), id="session-result", render_kw={"rows": 2}, validators=_flags(True))
+    result = TextAreaField(
+        _l("Result"),
+        id="session-result",
+        render_kw={"rows": 2},
+        validators=_flags(True, SESSION_LENGTHS["result"]),
+    )
     rights_notified = BooleanField(
         _l("The parties were told their rights and duties"),
         id="session-rights_notified",
@@ -198,7 +205,7 @@ class AttachmentForm(OnceForm):
     description = StringField(
         _l("Description"),
         id="attachment-description",
-        render_kw={"maxlength": 200},
+        validators=_flags(max_length=ATTACHMENT_LENGTHS["description"]),
         description=_l("E.g. photo of the water damage in the kitchen, 3 March."),
     )
 
@@ -210,13 +217,21 @@ class AgreementForm(OnceForm):
     version = HiddenField()
     oral = SelectField(_l("Form of the agreement"), choices=options(WRITTEN_OR_ORAL), validate_choice=False)
     facts_and_responsibility = TextAreaField(
-        _l("Facts, points in dispute and responsibility"), render_kw={"rows": 5}
+        _l("Facts, points in dispute and responsibility"),
+        render_kw={"rows": 5},
+        validators=_flags(max_length=MAX_LENGTHS["facts_and_responsibility"]),
     )
-    performance_method = StringField(_l("Manner of performance"))
-    performance_place = StringField(_l("Place of performance"), render_kw={"maxlength": 200})
+    performance_method = StringField(
+        _l("Manner of performance"), validators=_flags(max_length=MAX_LENGTHS["performance_method"])
+    )
+    performance_place = StringField(
+        _l("Place of performance"), validators=_flags(max_length=MAX_LENGTHS["performance_place"])
+    )
     jc_applied_on = StringField(_l("Applied for judicial confirmation on"), widget=DateInput())
     jc_court = SelectField(_l("Court"), validate_choice=False)
-    jc_court_case_number = StringField(_l("Court case number"), render_kw={"maxlength": 64})
+    jc_court_case_number = StringField(
+        _l("Court case number"), validators=_flags(max_length=MAX_LENGTHS["jc_court_case_number"])
+    )
     jc_decision = SelectField(
         _l("Court's decision"),
         choices=options([("", _l("Not decided yet")), *taxonomy.JC_DECISIONS.items()]),

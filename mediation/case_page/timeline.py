@@ -294,7 +294,7 @@ def _when(text: str) -> str:
             moment = datetime.fromisoformat(text)
             if moment.tzinfo is not None:
                 return format_moment(moment)
-        except ValueError:
+        except (ValueError, OverflowError):  # free text that only looks like a moment (year 1, 9999)
             pass
     return text
 

@@ -15,12 +15,13 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields import SelectChoice
-from wtforms.validators import Length, Optional
 
 from mediation import taxonomy
 from mediation.errors import Refused
+from mediation.form_flags import MaxLength, Needed
 from mediation.ids import parse_id
-from mediation.services.cases import CaseInput
+from mediation.services.cases import MAX_LENGTHS, CaseInput
+from mediation.services.parties import MAX_LENGTHS as PARTY_LENGTHS
 from mediation.services.parties import PartiesToConfirm, PartyInput
 from mediation.web import OnceForm
 
@@ -29,15 +30,6 @@ DEFAULT_ROLES = ("applicant", "respondent", "third_party")
 MAX_PARTIES = 20
 
 _PARTY_KEY = re.compile(r"^parties-(\d+)-(\w+)$")
-
-
-class Needed:
-    """Marks a field as required on the page; the service checks it and says what is missing."""
-
-    field_flags = {"required": True}
-
-    def __call__(self, form, field):
-        pass
 
 
 def _choices(mapping, placeholder=None) -> list[SelectChoice]:
@@ -60,30 +52,30 @@ class PartyForm(Form):
     )
     name = StringField(
         _l("Name"),
-        validators=[Optional(), Length(max=200)],
+        validators=[MaxLength(PARTY_LENGTHS["name"])],
         render_kw={"autocomplete": "off", "data-party-search": "name"},
     )
     phone = StringField(
         _l("Phone"),
-        validators=[Optional(), Length(max=32)],
+        validators=[MaxLength(PARTY_LENGTHS["phone"])],
         render_kw={"type": "tel", "inputmode": "tel", "autocomplete": "off", "data-party-search": "phone"},
     )
     id_number = StringField(
         _l("ID number"),
-        validators=[Optional(), Length(max=32)],
+        validators=[MaxLength(PARTY_LENGTHS["id_number"])],
         render_kw={"autocomplete": "off", "data-person-only": ""},
     )
     legal_representative = StringField(
         _l("Legal representative"),
-        validators=[Optional(), Length(max=100)],
+        validators=[MaxLength(PARTY_LENGTHS["legal_representative"])],
         render_kw={"data-organisation-only": ""},
     )
     credit_code = StringField(
         _l("Unified social credit code"),
-        validators=[Optional(), Length(max=32)],
+        validators=[MaxLength(PARTY_LENGTHS["credit_code"])],
         render_kw={"autocomplete": "off", "data-organisation-only": ""},
     )
-    address = StringField(_l("Address"), validators=[Optional(), Length(max=500)])
+    address = StringField(_l("Address"), validators=[MaxLength(PARTY_LENGTHS["address"])])
     #: Set when a person already on file was picked, so their one file is reused (一人一档).
     party_id = HiddenField()
     #: The file shown in this block's match panel: the answers below are about it.
@@ -151,13 +143,17 @@ class IntakeForm(OnceForm):
     )
     title = StringField(
         _l("Title"),
-        validators=[Needed()],
+        validators=[Needed(), MaxLength(MAX_LENGTHS["title"])],
         description=_l("A few words, e.g. “Water leaking from the flat upstairs”."),
     )
-    facts = TextAreaField(_l("Facts"), render_kw={"rows": 5})
-    place = StringField(_l("Place"), description=_l("Where it happened."))
+    facts = TextAreaField(_l("Facts"), validators=[MaxLength(MAX_LENGTHS["facts"])], render_kw={"rows": 5})
+    place = StringField(
+        _l("Place"), validators=[MaxLength(MAX_LENGTHS["place"])], description=_l("Where it happened.")
+    )
     amount = StringField(
-        _l("Amount in dispute (yuan)"), render_kw={"inputmode": "decimal", "autocomplete": "off"}
+        _l("Amount in dispute (yuan)"),
+        validators=[MaxLength(MAX_LENGTHS["amount"])],
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
     )
     risk_level = RadioField(
         _l("Risk of escalation"),
@@ -166,7 +162,9 @@ class IntakeForm(OnceForm):
         description=_l("Could the dispute turn violent or criminal (民转刑)?"),
     )
     external_ref = StringField(
-        _l("External reference"), description=_l("The referring agency's or the platform's own number.")
+        _l("External reference"),
+        validators=[MaxLength(MAX_LENGTHS["external_ref"])],
+        description=_l("The referring agency's or the platform's own number."),
     )
     mediator = SelectField(_l("Mediator"), validate_choice=True)
     parties = FieldList(

@@ -3,10 +3,11 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, RadioField, SelectField, StringField
 from wtforms.fields import SelectChoice
-from wtforms.validators import Length, Optional
 from wtforms.widgets import DateInput
 
 from mediation import taxonomy
+from mediation.form_flags import MaxLength
+from mediation.services.parties import MAX_LENGTHS as PARTY_LENGTHS
 from mediation.services.parties import PARTICULARS
 from mediation.web import OnceForm
 
@@ -21,14 +22,14 @@ class PartyEditForm(OnceForm):
         default="person",
         validate_choice=False,
     )
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    name = StringField(_l("Name"), validators=[MaxLength(PARTY_LENGTHS["name"])])
     phone = StringField(
         _l("Phone"),
-        validators=[Optional(), Length(max=32)],
+        validators=[MaxLength(PARTY_LENGTHS["phone"])],
         render_kw={"type": "tel", "inputmode": "tel", "autocomplete": "off"},
     )
     id_number = StringField(
-        _l("ID number"), validators=[Optional(), Length(max=32)], render_kw={"autocomplete": "off"}
+        _l("ID number"), validators=[MaxLength(PARTY_LENGTHS["id_number"])], render_kw={"autocomplete": "off"}
     )
     sex = SelectField(
         _l("Sex"),
@@ -42,17 +43,21 @@ class PartyEditForm(OnceForm):
         description=_l("Left empty, it is read from the ID number."),
     )
     ethnicity = StringField(
-        _l("Ethnicity"), validators=[Optional(), Length(max=32)], description=_l("For example 汉族 or 回族.")
+        _l("Ethnicity"),
+        validators=[MaxLength(PARTY_LENGTHS["ethnicity"])],
+        description=_l("For example 汉族 or 回族."),
     )
-    occupation = StringField(_l("Occupation"), validators=[Optional(), Length(max=100)])
-    legal_representative = StringField(_l("Legal representative"), validators=[Optional(), Length(max=100)])
+    occupation = StringField(_l("Occupation"), validators=[MaxLength(PARTY_LENGTHS["occupation"])])
+    legal_representative = StringField(
+        _l("Legal representative"), validators=[MaxLength(PARTY_LENGTHS["legal_representative"])]
+    )
     credit_code = StringField(
         _l("Unified social credit code"),
-        validators=[Optional(), Length(max=32)],
+        validators=[MaxLength(PARTY_LENGTHS["credit_code"])],
         description=_l("18 characters, on the business licence."),
         render_kw={"autocomplete": "off"},
     )
-    address = StringField(_l("Address"), validators=[Optional(), Length(max=500)])
+    address = StringField(_l("Address"), validators=[MaxLength(PARTY_LENGTHS["address"])])
 
     @classmethod
     def for_party(cls, party, **kwargs) -> "PartyEditForm":

@@ -9,13 +9,14 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from mediation import policy, taxonomy
+from mediation import lifecycle, policy, taxonomy
 from mediation.clock import local_date, parse_iso_date, utcnow
-from mediation.errors import Conflict, Invalid, NotFound
+from mediation.errors import Invalid, NotFound
 from mediation.extensions import db
 from mediation.models import Agency, Agreement, Case, User
 from mediation.services import deadlines
-from mediation.services.transitions import record_event
+from mediation.services.transitions import check_version, record_event
+from mediation.text import parse_text
 
 #: The details that may be completed after the agreement is reached.
 EDITABLE = (
@@ -29,10 +30,14 @@ EDITABLE = (
     "jc_decision",
     "jc_decided_on",
 )
-_TEXT_LIMITS = {
-    "facts_and_responsibility": None,
-    "performance_method": None,
-    "performance_place": 200,
+_AGREEMENT_FIELDS = {spec.name: spec for spec in lifecycle.STEPS["reach_agreement"].fields}
+#: The longest text each detail takes: what the step that records the agreement declares, and the court's
+#: case number its column (``Agreement.jc_court_case_number``, String(64)).
+MAX_LENGTHS = {
+    **{
+        name: _AGREEMENT_FIELDS[name].max_length
+        for name in ("facts_and_responsibility", "performance_method", "performance_place")
+    },
     "jc_court_case_number": 64,
 }
 _DATES = ("jc_applied_on", "jc_decided_on")
@@ -55,14 +60,7 @@ def update_agreement(case: Case, actor: User, version, *, now: datetime | None =
     unknown = set(data) - set(EDITABLE)
     if unknown:
         raise TypeError(f"update_agreement() got unexpected fields {sorted(unknown)}")
-    if version is not None and str(version).strip() != str(case.version):
-        raise Conflict(
-            _(
-                "Someone else changed this case while you were looking at it. "
-                "Review the latest version and try again."
-            ),
-            code="stale_version",
-        )
+    check_version(case, version)
     agreement = case.current_agreement
     if agreement is None:
         raise NotFound(_("This case has no agreement yet."), code="no_agreement")
@@ -115,11 +113,7 @@ def _parse(data: dict) -> tuple[dict, dict]:
 
 
 def _text(name, raw) -> str:
-    text = "" if raw is None else str(raw)
-    limit = _TEXT_LIMITS.get(name)
-    if limit and len(text) > limit:
-        raise ValueError(_("Keep this under %(limit)s characters.", limit=limit))
-    return text
+    return parse_text(raw, MAX_LENGTHS[name])
 
 
 def _oral(name, raw) -> bool:
@@ -148,7 +142,7 @@ def _court(name, raw) -> Agency | None:
 def _decision(name, raw) -> str | None:
     if raw in (None, ""):
         return None
-    if raw not in taxonomy.JC_DECISIONS:
+    if not isinstance(raw, str) or raw not in taxonomy.JC_DECISIONS:
         raise ValueError(_("Choose one of the listed options."))
     return raw
 

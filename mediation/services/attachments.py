@@ -26,6 +26,10 @@ from mediation.errors import Invalid
 from mediation.extensions import db
 from mediation.models import Attachment, Case, User
 from mediation.services.transitions import flush_case, record_event
+from mediation.text import parse_text
+
+#: The longest description (``Attachment.description`` is String(200)).
+MAX_LENGTHS = {"description": 200}
 
 #: Images a browser shows inline; every other file is offered as a download.
 INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
@@ -73,9 +77,10 @@ def add_attachment(
     policy.require(policy.can_work_on_case(actor, case), _("Only the station's mediators can add files."))
     config = current_app.config
     name = clean_filename(filename)
-    description = (description or "").strip()
-    if len(description) > 200:
-        _refuse("description", _("Keep the description under 200 characters."))
+    try:
+        description = parse_text(description, MAX_LENGTHS["description"])
+    except ValueError as error:
+        _refuse("description", str(error))
     if not name:
         _refuse("file", _("Choose a file to upload."))
     extension = extension_of(name)

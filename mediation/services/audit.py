@@ -17,7 +17,7 @@ from flask_babel import get_locale
 from sqlalchemy import Select, false, or_, select, true
 
 from mediation import policy, taxonomy
-from mediation.clock import LOCAL_ZONE, utcnow
+from mediation.clock import LOCAL_ZONE, parse_iso_date, utcnow
 from mediation.extensions import db
 from mediation.models import AuditEntry, User, user_station
 
@@ -99,10 +99,9 @@ class AuditFilters:
 
         def day(name):
             try:
-                value = date.fromisoformat((args.get(name) or "").strip())
+                return parse_iso_date(args.get(name) or "")
             except ValueError:
                 return None
-            return value if date(1900, 1, 1) <= value <= date(2199, 12, 31) else None
 
         realm = (args.get("realm") or "").strip()
         return cls(

@@ -33,6 +33,11 @@ from mediation.services.parties import (
     resolve_party,
 )
 from mediation.services.transitions import record_event
+from mediation.text import DOCUMENT_LENGTH, parse_texts
+
+#: The longest text each detail takes: its ``Case`` column's length (the facts are Text; an amount is
+#: checked as a number too).
+MAX_LENGTHS = {"title": 200, "facts": DOCUMENT_LENGTH, "place": 200, "amount": 20, "external_ref": 64}
 
 
 @dataclass
@@ -149,13 +154,13 @@ def register_case(
 
 
 def validate_details(details: CaseInput) -> dict:
-    """The case's own fields, checked and converted; ``Invalid`` names every bad one."""
+    """The case's own fields, checked and converted; ``Invalid`` names every bad one (texts longer than
+    ``MAX_LENGTHS`` included)."""
     errors = {}
-    title = (details.title or "").strip()
-    if not title:
+    typed = {name: getattr(details, name) for name in ("title", "facts", "place", "external_ref")}
+    texts = parse_texts(typed, MAX_LENGTHS, errors)
+    if texts.get("title") == "":
         errors["title"] = _("Give the dispute a short title.")
-    elif len(title) > 200:
-        errors["title"] = _("Keep the title under 200 characters.")
     if details.category not in taxonomy.CATEGORIES:
         errors["category"] = _("Choose a category.")
     if details.channel not in taxonomy.CHANNELS:
@@ -165,6 +170,8 @@ def validate_details(details: CaseInput) -> dict:
     amount = None
     if details.amount not in (None, ""):
         try:
+            if len(str(details.amount)) > MAX_LENGTHS["amount"]:
+                raise InvalidOperation
             amount = Decimal(str(details.amount)).quantize(Decimal("0.01"))
             if amount < 0 or amount >= Decimal("1e12"):
                 raise InvalidOperation
@@ -173,14 +180,11 @@ def validate_details(details: CaseInput) -> dict:
     if errors:
         raise Invalid(_("Some information is missing or wrong."), fields=errors)
     return {
-        "title": title,
         "category": details.category,
         "channel": details.channel,
-        "facts": (details.facts or "").strip(),
-        "place": (details.place or "").strip()[:200],
         "amount": amount,
         "risk_level": details.risk_level,
-        "external_ref": (details.external_ref or "").strip()[:64],
+        **texts,
     }
 
 

@@ -23,6 +23,7 @@ from mediation.ids import parse_id
 from mediation.models import Case, CaseParty, Party
 from mediation.services import audit
 from mediation.services.transitions import record_event
+from mediation.text import parse_texts
 
 #: A party's particulars, as the file keeps them and the edit form changes them.
 PARTICULARS = (
@@ -43,13 +44,16 @@ PERSON_ONLY = ("id_number", "sex", "birth_date", "ethnicity")
 ORGANISATION_ONLY = ("legal_representative", "credit_code")
 #: What typed details may offer to change in a file found at intake (the rest only fill its gaps).
 UPDATABLE_AT_INTAKE = ("phone", "address")
-_LENGTHS = {
+#: The longest text each particular takes (its ``Party`` column's length; the address is Text).
+MAX_LENGTHS = {
     "name": 200,
     "phone": 32,
+    "id_number": 32,
     "address": 500,
     "ethnicity": 32,
     "occupation": 100,
     "legal_representative": 100,
+    "credit_code": 18,
 }
 
 
@@ -134,9 +138,7 @@ def particulars_problems(values: dict, today: date) -> dict:
     errors = {}
     if values.get("kind") not in taxonomy.PARTY_KINDS:
         errors["kind"] = _("Choose a person or an organisation.")
-    for name, limit in _LENGTHS.items():
-        if len(values.get(name) or "") > limit:
-            errors[name] = _("Keep this under %(count)d characters.", count=limit)
+    parse_texts({name: values.get(name) for name in MAX_LENGTHS}, MAX_LENGTHS, errors)
     phone_problem = identifiers.phone_problem(values.get("phone") or "")
     if phone_problem == "characters":
         errors["phone"] = _("Enter a phone number of digits, such as 13812345678.")

@@ -1,17 +1,20 @@
 """Mediation sessions (调解记录): one record per sitting with the parties."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 
 from mediation import policy
-from mediation.clock import LOCAL_ZONE, utcnow
+from mediation.clock import parse_local_datetime, utcnow
 from mediation.errors import Invalid
 from mediation.models import Case, MediationSession, User
 from mediation.services.transitions import flush_case, record_event
+from mediation.text import DOCUMENT_LENGTH, NOTE_LENGTH, parse_texts
 
 #: A session is recorded after it was held; allow a little clock drift between phone and server.
 _FUTURE_TOLERANCE = timedelta(minutes=10)
+#: The longest text each field takes (``MediationSession.place`` is String(200); the others are Text).
+MAX_LENGTHS = {"place": 200, "attendees": 2_000, "notes": DOCUMENT_LENGTH, "result": NOTE_LENGTH}
 
 
 def record_session(
@@ -29,30 +32,33 @@ def record_session(
     """Record a mediation session on ``case`` as ``actor``; return it.
 
     Who: the station's mediators, on open cases (``policy.can_work_on_case``), else ``NotAllowed``.
-    ``held_at`` is an aware datetime, or local time (Asia/Shanghai) as ``YYYY-MM-DDTHH:MM``; it is stored
-    in UTC and may not lie in the future. The parties must be told their rights and duties before the first
-    session (DOMAIN §2): while ``case.rights_notified_at`` is empty, ``rights_notified`` must be true, and
-    it then sets ``rights_notified_at`` to the session's time. Raises ``Invalid`` naming every bad field.
-    Appends a ``session`` event and flushes; the caller commits.
+    ``held_at`` is an aware datetime, or local time (Asia/Shanghai) as ``YYYY-MM-DDTHH:MM``
+    (``clock.parse_local_datetime``: years 1900–2199); it is stored in UTC and may not lie in the future.
+    The texts may be no longer than ``MAX_LENGTHS``. The parties must be told their rights and duties
+    before the first session (DOMAIN §2): while ``case.rights_notified_at`` is empty, ``rights_notified``
+    must be true, and it then sets ``rights_notified_at`` to the session's time. Raises ``Invalid`` naming
+    every bad field. Appends a ``session`` event and flushes; the caller commits.
     """
     policy.require(
         policy.can_work_on_case(actor, case), _("Only the station's mediators can record sessions.")
     )
     now = now or utcnow()
-    errors = {}
-    try:
-        when = parse_local_datetime(held_at)
-    except ValueError as error:
-        when, errors["held_at"] = None, str(error)
+    errors, when = {}, None
+    if held_at is None or (isinstance(held_at, str) and not held_at.strip()):
+        errors["held_at"] = _("Enter when the session was held.")
+    else:
+        try:
+            when = parse_local_datetime(held_at)
+        except ValueError as error:
+            errors["held_at"] = str(error)
     if when is not None and when > now + _FUTURE_TOLERANCE:
         errors["held_at"] = _("A session is recorded after it was held; this time is in the future.")
-    place, attendees = _clean(place), _clean(attendees)
-    notes, result = _clean(notes), _clean(result)
-    if len(place) > 200:
-        errors["place"] = _("Keep the place under 200 characters.")
-    if not notes:
+    texts = parse_texts(
+        {"place": place, "attendees": attendees, "notes": notes, "result": result}, MAX_LENGTHS, errors
+    )
+    if texts.get("notes") == "":
         errors["notes"] = _("Record what was discussed.")
-    if not result:
+    if texts.get("result") == "":
         errors["result"] = _("Record the result of the session.")
     notify_now = case.rights_notified_at is None
     if notify_now and not _truthy(rights_notified):
@@ -62,6 +68,7 @@ def record_session(
     if errors:
         raise Invalid(_("Some information is missing or wrong."), fields=errors, code="invalid_fields")
 
+    place, attendees, notes, result = (texts[name] for name in ("place", "attendees", "notes", "result"))
     session = MediationSession(
         held_at=when,
         place=place,
@@ -89,26 +96,5 @@ def record_session(
     return session
 
 
-def parse_local_datetime(value) -> datetime:
-    """An aware datetime as given, or a local wall-clock time (China Standard Time) made aware; in UTC."""
-    if isinstance(value, datetime):
-        moment = value
-    else:
-        text = _clean(value)
-        if not text:
-            raise ValueError(_("Enter when the session was held."))
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            raise ValueError(_("Enter a date and time such as 2026-03-01 14:30.")) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=LOCAL_ZONE)
-    return moment.astimezone(UTC)
-
-
 def _truthy(value) -> bool:
     return value in (True, 1, "1", "true", "y", "yes", "on")
-
-
-def _clean(value) -> str:
-    return value.strip() if isinstance(value, str) else ("" if value is None else str(value).strip())

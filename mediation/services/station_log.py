@@ -12,15 +12,18 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, delete, select
 
 from mediation import policy
-from mediation.clock import local_date, utcnow
+from mediation.clock import local_date, parse_iso_date, parse_local_datetime, utcnow
 from mediation.errors import Conflict, Invalid, NotFound
 from mediation.extensions import db
 from mediation.ids import parse_id
 from mediation.models import Case, DutyShift, Station, User, VisitLogEntry
 from mediation.services import audit
 from mediation.services.transitions import record_event
+from mediation.text import NOTE_LENGTH, parse_texts
 
 PHONE = re.compile(r"^\+?[0-9][0-9 \-]{4,19}$")
+#: The longest text each visit-log field takes (name and phone are String(100) and String(32) columns).
+MAX_LENGTHS = {"visitor_name": 100, "visitor_phone": 32, "matter": NOTE_LENGTH, "action_taken": NOTE_LENGTH}
 
 
 def load_station(actor, code: str) -> Station:
@@ -40,35 +43,44 @@ class VisitInput:
     matter: str
     visitor_phone: str = ""
     action_taken: str = ""
-    #: When the visitor came (aware datetime); empty means now.
-    visited_at: datetime | None = None
+    #: When the visitor came: an aware datetime, or local time as typed (``clock.parse_local_datetime``);
+    #: empty means now.
+    visited_at: datetime | str | None = None
 
 
 def record_visit(actor, station: Station, data: VisitInput, *, now: datetime | None = None) -> VisitLogEntry:
     """Write a visitor into ``station``'s visit log as ``actor`` (a mediator there); return the entry.
 
-    Raises ``NotAllowed`` for anyone else and ``Invalid`` (with ``fields``) for missing or malformed
-    details. Flushes; the caller commits.
+    Raises ``NotAllowed`` for anyone else and ``Invalid`` (with ``fields``) for missing, malformed or too
+    long details (``MAX_LENGTHS``) and a visit in the future. Flushes; the caller commits.
     """
     policy.require(
         policy.can_keep_station_books(actor, station), _("Only the station's mediators keep its visit log.")
     )
     now = now or utcnow()
     errors = {}
-    name = (data.visitor_name or "").strip()
-    phone = (data.visitor_phone or "").strip()
-    matter = (data.matter or "").strip()
-    if not name:
+    texts = parse_texts(
+        {
+            "visitor_name": data.visitor_name,
+            "visitor_phone": data.visitor_phone,
+            "matter": data.matter,
+            "action_taken": data.action_taken,
+        },
+        MAX_LENGTHS,
+        errors,
+    )
+    if texts.get("visitor_name") == "":
         errors["visitor_name"] = _("Enter the visitor's name.")
-    elif len(name) > 100:
-        errors["visitor_name"] = _("Keep the name under 100 characters.")
-    if phone and not PHONE.match(phone):
+    if texts.get("visitor_phone") and not PHONE.match(texts["visitor_phone"]):
         errors["visitor_phone"] = _("Enter a phone number of digits, such as 13812345678.")
-    if not matter:
+    if texts.get("matter") == "":
         errors["matter"] = _("Say what the visitor came about.")
-    visited_at = data.visited_at or now
-    if visited_at.tzinfo is None:
-        raise ValueError("visited_at must be timezone-aware")
+    visited_at = now
+    if data.visited_at is not None and str(data.visited_at).strip():
+        try:
+            visited_at = parse_local_datetime(data.visited_at)
+        except ValueError as error:
+            errors["visited_at"] = str(error)
     if visited_at > now + timedelta(minutes=5):
         errors["visited_at"] = _("The visit cannot be in the future.")
     if errors:
@@ -76,10 +88,10 @@ def record_visit(actor, station: Station, data: VisitInput, *, now: datetime | N
     entry = VisitLogEntry(
         station_id=station.id,
         visited_at=visited_at,
-        visitor_name=name,
-        visitor_phone=phone,
-        matter=matter,
-        action_taken=(data.action_taken or "").strip(),
+        visitor_name=texts["visitor_name"],
+        visitor_phone=texts["visitor_phone"],
+        matter=texts["matter"],
+        action_taken=texts["action_taken"],
         recorded_by_id=actor.id,
     )
     db.session.add(entry)
@@ -147,12 +159,11 @@ def week_start(day: date) -> date:
 
 
 def parse_week(raw, *, now: datetime | None = None) -> date:
-    """The Monday of the week a ``YYYY-MM-DD`` string falls in; this week for anything else."""
+    """The Monday of the week a ``YYYY-MM-DD`` string falls in (``clock.parse_iso_date``); this week for
+    anything else, as a query string that cannot be read shows the default page."""
     try:
-        day = date.fromisoformat(str(raw).strip())
-    except (TypeError, ValueError):
-        day = local_date(now or utcnow())
-    if not date(2000, 1, 3) <= day <= date(2999, 12, 25):
+        day = parse_iso_date(raw)
+    except ValueError:
         day = local_date(now or utcnow())
     return week_start(day)
 

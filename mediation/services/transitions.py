@@ -10,9 +10,11 @@ from mediation import lifecycle, policy, taxonomy
 from mediation.clock import local_date, parse_iso_date, utcnow
 from mediation.errors import Conflict, Invalid, NotAllowed, NotFound
 from mediation.extensions import db
+from mediation.ids import parse_version
 from mediation.models import Agency, Agreement, Case, Event, Referral, User
 from mediation.models.event import EVENT_KINDS
 from mediation.services import deadlines
+from mediation.text import parse_text
 
 
 def apply_step(
@@ -82,9 +84,9 @@ def apply_step(
 
 def check_version(case: Case, version) -> None:
     """Refuse with ``Conflict`` when ``version`` is not the case's current one (``None`` skips the check):
-    someone changed the case since the caller loaded it. Any value is compared as text, so nothing typed
-    into a form's hidden field can make it fail otherwise."""
-    if version is not None and str(version).strip() != str(case.version):
+    someone changed the case since the caller loaded it. A value that is not a version (garbled, huge) is
+    stale too: nothing typed into a form's hidden field can make it fail otherwise."""
+    if version is not None and parse_version(version) != case.version:
         raise Conflict(
             _(
                 "Someone else changed this case while you were looking at it. "
@@ -218,7 +220,7 @@ def parse_fields(step, case, actor, data: dict) -> tuple[dict, dict]:
 def _text(spec, raw, case):
     if not isinstance(raw, str):
         raise ValueError(_("Enter text."))
-    return raw
+    return parse_text(raw, spec.max_length)
 
 
 def _date(spec, raw, case):
@@ -232,7 +234,7 @@ def _confirm(spec, raw, case):
 
 
 def _choice(spec, raw, case):
-    if raw not in spec.choices:
+    if not isinstance(raw, str) or raw not in spec.choices:
         raise ValueError(_("Choose one of the listed options."))
     return raw
 

@@ -3,28 +3,37 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateTimeLocalField, HiddenField, StringField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.widgets import DateTimeLocalInput
 
-from mediation.cases.forms import Needed
-from mediation.clock import from_local_input
-from mediation.services.station_log import VisitInput
+from mediation.clock import parse_iso_date
+from mediation.form_flags import MaxLength, Needed
+from mediation.ids import parse_id
+from mediation.services.station_log import MAX_LENGTHS, VisitInput
 from mediation.web import OnceForm
 
 
 class VisitForm(OnceForm):
-    visitor_name = StringField(_l("Visitor's name"), validators=[Needed(), Length(max=100)])
+    visitor_name = StringField(
+        _l("Visitor's name"), validators=[Needed(), MaxLength(MAX_LENGTHS["visitor_name"])]
+    )
     visitor_phone = StringField(
-        _l("Phone"), validators=[Length(max=32)], render_kw={"type": "tel", "inputmode": "tel"}
+        _l("Phone"),
+        validators=[MaxLength(MAX_LENGTHS["visitor_phone"])],
+        render_kw={"type": "tel", "inputmode": "tel"},
     )
-    visited_at = DateTimeLocalField(
-        _l("When"),
-        format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
-        validators=[Optional()],
-        description=_l("Leave as it is for now."),
+    #: Local time as typed; the service reads it (``clock.parse_local_datetime``) and says what is wrong.
+    visited_at = StringField(
+        _l("When"), widget=DateTimeLocalInput(), description=_l("Leave as it is for now.")
     )
-    matter = TextAreaField(_l("What they came about"), validators=[Needed()], render_kw={"rows": 3})
-    action_taken = TextAreaField(_l("What was done"), render_kw={"rows": 3})
+    matter = TextAreaField(
+        _l("What they came about"),
+        validators=[Needed(), MaxLength(MAX_LENGTHS["matter"])],
+        render_kw={"rows": 3},
+    )
+    action_taken = TextAreaField(
+        _l("What was done"), validators=[MaxLength(MAX_LENGTHS["action_taken"])], render_kw={"rows": 3}
+    )
 
     def to_input(self) -> VisitInput:
         return VisitInput(
@@ -32,7 +41,7 @@ class VisitForm(OnceForm):
             visitor_phone=self.visitor_phone.data or "",
             matter=self.matter.data or "",
             action_taken=self.action_taken.data or "",
-            visited_at=from_local_input(self.visited_at.data),
+            visited_at=self.visited_at.data or None,
         )
 
 
@@ -43,12 +52,16 @@ class RosterForm(OnceForm):
 
     @staticmethod
     def assignments(values: list[str]) -> set[tuple[date, int]]:
-        """The ticked (day, user id) pairs; anything malformed is ignored."""
+        """The ticked (day, user id) pairs; anything malformed is ignored (the page only sends well-formed
+        ticks, and the service refuses a day outside the week and anyone who is not on the station)."""
         pairs = set()
         for value in values:
             day, _sep, user_id = (value or "").partition(":")
             try:
-                pairs.add((date.fromisoformat(day), int(user_id)))
+                day = parse_iso_date(day)
             except ValueError:
                 continue
+            user_id = parse_id(user_id)
+            if user_id is not None:
+                pairs.add((day, user_id))
         return pairs

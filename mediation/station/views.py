@@ -25,7 +25,7 @@ VISITS_PER_PAGE = 25
 @login_required
 def visits(code: str):
     station, keeper = _books(code)
-    form = VisitForm(data={"visited_at": local_now_input()})
+    form = VisitForm(data={"visited_at": local_now_input().strftime("%Y-%m-%dT%H:%M")})
     if request.method == "POST":
         return submit(
             form,
