@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from mediation.clock import local_date, utcnow
 from mediation.models import AuditEntry
 from mediation.services import audit
-from mediation.services.station_log import VisitInput, record_visit, week_start
+from mediation.services.station_log import VisitorInput, log_visitor, week_start
 from tests.conftest import BACKEND, login, make_case, make_station, make_user
 
 
@@ -44,8 +44,8 @@ def test_a_roster_change_records_who_what_and_from_where(client, db, station, me
 
 
 def test_a_visitor_written_into_the_log_is_audited_without_their_particulars(db, station, mediator):
-    record_visit(
-        mediator, station, VisitInput(visitor_name="刘大爷", visitor_phone="13900001111", matter="噪音")
+    log_visitor(
+        mediator, station, VisitorInput(visitor_name="刘大爷", visitor_phone="13900001111", matter="噪音")
     )
     (entry,) = entries(db, action="log_visitor")
     assert entry.station_id == station.id and entry.realm == "station"

@@ -24,7 +24,7 @@ from mediation.ids import MAX_ID, parse_id, parse_version
 from mediation.models import Agreement, Attachment, Case, MediationSession, Party, Station, VisitLogEntry
 from mediation.services import agreements, attachments, cases, parties, sessions, station_log
 from mediation.services.transitions import apply_step
-from mediation.station.forms import VisitForm
+from mediation.station.forms import VisitorForm
 from tests.conftest import fire, login, make_case, step_data
 from tests.test_intake import intake_data
 
@@ -80,8 +80,8 @@ def test_ids_up_to_the_columns_limit_are_read():
         "/parties/١٢",
         "/cases/{number}/attachments/{big}",
         "/cases/{number}/attachments/99999999999999999999",
-        "/cases/new?visit={big}",
-        "/cases/new?visit=²",
+        "/cases/new?log_entry={big}",
+        "/cases/new?log_entry=²",
     ],
 )
 def test_ids_no_row_can_have_are_not_found_on_every_database(client, case, mediator, url):
@@ -199,7 +199,7 @@ def test_a_visit_in_year_9999_is_refused_under_its_field(client, db, station, me
     db.session.commit()
     login(client, mediator)
     response = client.post(
-        "/station/XLG/visits",
+        "/station/XLG/visit-log",
         data={"visitor_name": "刘大爷", "matter": "隔壁装修噪音", "visited_at": "9999-12-31T23:59"},
     )
     assert response.status_code == 422
@@ -210,8 +210,8 @@ def test_a_visit_in_year_9999_is_refused_under_its_field(client, db, station, me
 
 
 def test_a_visit_typed_as_local_time_is_kept_in_utc(db, station, mediator):
-    entry = station_log.record_visit(
-        mediator, station, station_log.VisitInput("刘大爷", "噪音", visited_at="2025-03-04T09:30")
+    entry = station_log.log_visitor(
+        mediator, station, station_log.VisitorInput("刘大爷", "噪音", visited_at="2025-03-04T09:30")
     )
     assert entry.visited_at == datetime(2025, 3, 4, 1, 30, tzinfo=UTC)
 
@@ -301,7 +301,7 @@ def test_every_text_input_of_every_form_carries_maxlength(app, db, station, medi
             SessionForm(),
             AttachmentForm(),
             AgreementForm(),
-            VisitForm(),
+            VisitorForm(),
             IntakeForm(stations=[station]),
         ]
         for form in forms:
@@ -364,8 +364,8 @@ def test_a_place_of_performance_past_its_column_keeps_the_whole_agreement_form(c
             "200",
         ),
         (
-            lambda c, m: station_log.record_visit(
-                m, c.station, station_log.VisitInput("刘", "x" * 5_001, action_taken="ok")
+            lambda c, m: station_log.log_visitor(
+                m, c.station, station_log.VisitorInput("刘", "x" * 5_001, action_taken="ok")
             ),
             "matter",
             "5,000",
@@ -469,6 +469,6 @@ def test_an_error_page_that_cannot_reach_the_database_still_says_what_happened(
 def test_a_nul_character_is_refused_as_a_bad_request_on_every_database(client, case, mediator):
     login(client, mediator)
     assert client.get("/cases?q=a%00b").status_code == 400
-    response = client.post("/station/XLG/visits", data={"visitor_name": "王\x00芳", "matter": "x"})
+    response = client.post("/station/XLG/visit-log", data={"visitor_name": "王\x00芳", "matter": "x"})
     assert response.status_code == 400
     assert "could not be understood" in response.get_data(as_text=True)

@@ -256,7 +256,7 @@ def test_a_mediators_home_lists_their_open_cases_overdue_first(client, db, cases
     assert shown == [cases["leak"].number, cases["shop"].number, cases["crash"].number]
     page = response.get_data(as_text=True)
     assert 'href="/cases/new"' in page
-    assert 'href="/station/XLG/visits"' in page and 'href="/station/XLG/roster"' in page
+    assert 'href="/station/XLG/visit-log"' in page and 'href="/station/XLG/roster"' in page
     assert "/cases?station=XLG" in page
 
 

@@ -219,3 +219,13 @@ def test_a_date_deadline_reads_as_that_day_and_the_confirmation_window_is_shown(
     assert "First follow-up visit" in due and f"by {written(deadline)}" in due
     assert "judicial confirmation" in due
     assert f"by {written(deadline + timedelta(days=1))}" not in due
+
+
+def test_free_text_that_looks_like_a_date_is_shown_as_typed(client, db, case, mediator):
+    """Only fields that hold dates are written as dates; a reason typed like one stays as typed."""
+    fire(case, "accept", mediator)
+    fire(case, "withdraw", mediator, reason="2026-03-01")
+    db.session.commit()
+    login(client, mediator)
+    timeline = page(client, case).split('id="timeline"')[1]
+    assert "2026-03-01" in timeline and "Mar 1, 2026" not in timeline

@@ -40,8 +40,8 @@ from mediation.clock import local_date, local_now_input, utcnow
 from mediation.models import Attachment, Case, CaseParty
 from mediation.parties.forms import PartyEditForm
 from mediation.services.attachments import add_attachment
-from mediation.services.station_log import VisitInput, record_visit, week_start
-from mediation.station.forms import RosterForm, VisitForm
+from mediation.services.station_log import VisitorInput, log_visitor, week_start
+from mediation.station.forms import RosterForm, VisitorForm
 from tests.conftest import fire, login, make_case
 
 #: Requests per run (one per example).
@@ -67,7 +67,7 @@ FORMS = {
     "case_page.details": lambda world, case: [DetailsForm()],
     "parties.edit": lambda world, case: [PartyEditForm()],
     "cases.intake": lambda world, case: [IntakeForm(stations=[world.station], mediators=world.mediators())],
-    "station.visits": lambda world, case: [VisitForm()],
+    "station.visit_log": lambda world, case: [VisitorForm()],
     "station.roster": lambda world, case: [RosterForm()],
     "auth.login": lambda world, case: [LoginForm()],
     "auth.logout": lambda world, case: [],
@@ -78,11 +78,15 @@ FORMS = {
 EXTRA_FIELDS = {
     "station.roster": {"duty": ["<duty>"]},
     "auth.set_language": {"next": ["/cases"]},
-    "cases.intake": {"visit": ["", "<visit>"], "parties-3-name": ["王五"], "parties-20-role": ["applicant"]},
+    "cases.intake": {
+        "log_entry": ["", "<visit>"],
+        "parties-3-name": ["王五"],
+        "parties-20-role": ["applicant"],
+    },
 }
 #: Query-string keys the views read (``request.args``); the fuzz adds made-up ones.
 QUERY_KEYS = ("state", "category", "channel", "station", "mine", "overdue", "q", "sort", "page", "week")
-QUERY_KEYS += ("visit", "next", "actor", "realm", "since", "until", "before")
+QUERY_KEYS += ("log_entry", "next", "actor", "realm", "since", "until", "before")
 
 #: Numbers past what a parser or a column takes, and digits that are not ASCII.
 NUMBERS = (
@@ -284,7 +288,7 @@ def _plausible(item) -> list:
     by_name = {
         "version": ["<version>"],
         "party_id": ["", "<party>"],
-        "visit": ["<visit>"],
+        "log_entry": ["<visit>"],
         "week": ["<week>"],
     }
     by_input = {"date": ["<today>", "<soon>"], "datetime-local": ["<now>"]}
@@ -415,7 +419,7 @@ def test_no_malformed_request_gets_a_5xx(
     mediator = people["mediator"]
     world = World(app, db, people, station)
     world.cases["elsewhere"] = make_case(other_station, people["outsider"]).id
-    world.visit_id = record_visit(mediator, station, VisitInput(visitor_name="张三", matter="楼上噪音")).id
+    world.visit_id = log_visitor(mediator, station, VisitorInput(visitor_name="张三", matter="楼上噪音")).id
     db.session.commit()
     world.keep_states()
     for persona in PERSONAS:

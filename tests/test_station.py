@@ -8,13 +8,13 @@ from sqlalchemy import func, select
 
 from mediation.clock import local_date, local_now_input, utcnow
 from mediation.models import Case, DutyShift, VisitLogEntry
-from mediation.services.station_log import VisitInput, record_visit, week_start
+from mediation.services.station_log import VisitorInput, log_visitor, week_start
 from tests.conftest import login, make_user
 from tests.test_intake import intake_data
 
 
 def visit(station, mediator, name="刘大爷", matter="隔壁装修噪音 Noise from renovation next door", **extra):
-    return record_visit(mediator, station, VisitInput(visitor_name=name, matter=matter, **extra))
+    return log_visitor(mediator, station, VisitorInput(visitor_name=name, matter=matter, **extra))
 
 
 def entries(db):
@@ -24,7 +24,7 @@ def entries(db):
 # --- Who may see the books -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/station/XLG/visits", "/station/XLG/roster"])
+@pytest.mark.parametrize("path", ["/station/XLG/visit-log", "/station/XLG/roster"])
 def test_the_stations_mediators_see_its_books_with_forms(client, db, mediator, path):
     db.session.commit()
     login(client, mediator)
@@ -33,7 +33,7 @@ def test_the_stations_mediators_see_its_books_with_forms(client, db, mediator, p
     assert 'method="post"' in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("path", ["/station/XLG/visits", "/station/XLG/roster"])
+@pytest.mark.parametrize("path", ["/station/XLG/visit-log", "/station/XLG/roster"])
 def test_its_supervisors_read_them_without_forms(client, db, supervisor, path):
     db.session.commit()
     login(client, supervisor)
@@ -45,7 +45,7 @@ def test_its_supervisors_read_them_without_forms(client, db, supervisor, path):
 
 
 @pytest.mark.parametrize("persona", ["outsider", "police_liaison", "admin"])
-@pytest.mark.parametrize("path", ["/station/XLG/visits", "/station/XLG/roster"])
+@pytest.mark.parametrize("path", ["/station/XLG/visit-log", "/station/XLG/roster"])
 def test_everyone_else_gets_404(client, db, station, request, persona, path):
     user = request.getfixturevalue(persona)
     db.session.commit()
@@ -57,14 +57,14 @@ def test_everyone_else_gets_404(client, db, station, request, persona, path):
 def test_an_unknown_station_is_404(client, db, mediator):
     db.session.commit()
     login(client, mediator)
-    assert client.get("/station/NOPE/visits").status_code == 404
+    assert client.get("/station/NOPE/visit-log").status_code == 404
     assert client.get("/station/NOPE/roster").status_code == 404
 
 
 def test_station_codes_are_not_case_sensitive(client, db, mediator):
     db.session.commit()
     login(client, mediator)
-    assert client.get("/station/xlg/visits").status_code == 200
+    assert client.get("/station/xlg/visit-log").status_code == 200
 
 
 # --- Visit log --------------------------------------------------------------------------------------------
@@ -74,7 +74,7 @@ def test_a_mediator_records_a_visitor(client, db, station, mediator):
     db.session.commit()
     login(client, mediator)
     response = client.post(
-        "/station/XLG/visits",
+        "/station/XLG/visit-log",
         data={
             "visitor_name": "刘大爷",
             "visitor_phone": "13700000007",
@@ -83,14 +83,14 @@ def test_a_mediator_records_a_visitor(client, db, station, mediator):
             "action_taken": "Explained the quiet hours; will call the neighbour",
         },
     )
-    assert response.status_code == 302 and response.headers["Location"] == "/station/XLG/visits"
+    assert response.status_code == 302 and response.headers["Location"] == "/station/XLG/visit-log"
     [entry] = entries(db)
     assert entry.visitor_name == "刘大爷" and entry.visitor_phone == "13700000007"
     assert entry.station_id == station.id and entry.recorded_by_id == mediator.id
     assert entry.action_taken.startswith("Explained")
     # Typed in China Standard Time, stored in UTC.
     assert entry.visited_at.isoformat() == "2025-03-04T01:30:00+00:00"
-    page = client.get("/station/XLG/visits").get_data(as_text=True)
+    page = client.get("/station/XLG/visit-log").get_data(as_text=True)
     assert "刘大爷" in page and "Noise from renovation" in page and "Register as a case" in page
 
 
@@ -98,7 +98,7 @@ def test_a_visit_with_missing_details_is_shown_again_with_messages(client, db, m
     db.session.commit()
     login(client, mediator)
     response = client.post(
-        "/station/XLG/visits",
+        "/station/XLG/visit-log",
         data={
             "visitor_name": "",
             "visitor_phone": "12",
@@ -122,7 +122,7 @@ def test_a_visit_cannot_be_in_the_future(client, db, mediator):
     login(client, mediator)
     later = (local_now_input() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
     response = client.post(
-        "/station/XLG/visits", data={"visitor_name": "刘", "matter": "m", "visited_at": later}
+        "/station/XLG/visit-log", data={"visitor_name": "刘", "matter": "m", "visited_at": later}
     )
     assert response.status_code == 422 and 'id="visited_at-error"' in response.get_data(as_text=True)
     assert entries(db) == []
@@ -131,7 +131,7 @@ def test_a_visit_cannot_be_in_the_future(client, db, mediator):
 def test_a_supervisor_cannot_write_in_the_log(client, db, supervisor):
     db.session.commit()
     login(client, supervisor)
-    response = client.post("/station/XLG/visits", data={"visitor_name": "刘", "matter": "m"})
+    response = client.post("/station/XLG/visit-log", data={"visitor_name": "刘", "matter": "m"})
     assert response.status_code == 403
     assert entries(db) == []
 
@@ -142,20 +142,20 @@ def test_the_log_is_newest_first_and_paged(client, db, station, mediator):
         visit(station, mediator, name=f"访客{i:02d}", visited_at=start + timedelta(days=i))
     db.session.commit()
     login(client, mediator)
-    first = client.get("/station/XLG/visits").get_data(as_text=True)
+    first = client.get("/station/XLG/visit-log").get_data(as_text=True)
     names = re.findall(r"访客\d\d", first)
     assert names[0] == "访客29" and len(names) == 25 and "访客04" not in names
-    second = re.findall(r"访客\d\d", client.get("/station/XLG/visits?page=2").get_data(as_text=True))
+    second = re.findall(r"访客\d\d", client.get("/station/XLG/visit-log?page=2").get_data(as_text=True))
     assert second == ["访客04", "访客03", "访客02", "访客01", "访客00"]
-    assert client.get("/station/XLG/visits?page=abc").status_code == 200
-    assert client.get("/station/XLG/visits?page=-3").status_code == 200
+    assert client.get("/station/XLG/visit-log?page=abc").status_code == 200
+    assert client.get("/station/XLG/visit-log?page=-3").status_code == 200
 
 
 def test_supervisors_see_visitors_phones_masked(client, db, station, mediator, supervisor):
     visit(station, mediator, visitor_phone="13700000007")
     db.session.commit()
     login(client, supervisor)
-    page = client.get("/station/XLG/visits").get_data(as_text=True)
+    page = client.get("/station/XLG/visit-log").get_data(as_text=True)
     assert "13700000007" not in page and "137****0007" in page
     assert "Register as a case" not in page
 
@@ -167,17 +167,17 @@ def test_register_as_a_case_prefills_the_intake_form(client, db, station, mediat
     entry = visit(station, mediator, visitor_phone="13700000007")
     db.session.commit()
     login(client, mediator)
-    page = client.get(f"/cases/new?visit={entry.id}").get_data(as_text=True)
+    page = client.get(f"/cases/new?log_entry={entry.id}").get_data(as_text=True)
     assert 'value="刘大爷"' in page and 'value="13700000007"' in page
     assert "Noise from renovation next door" in page
-    assert f'name="visit" type="hidden" value="{entry.id}"' in page
+    assert f'name="log_entry" type="hidden" value="{entry.id}"' in page
 
 
 def test_a_visit_registered_as_a_case_is_linked_to_it(client, db, station, mediator):
     entry = visit(station, mediator)
     db.session.commit()
     login(client, mediator)
-    data = intake_data(visit=str(entry.id), **{"parties-0-name": "刘大爷"})
+    data = intake_data(log_entry=str(entry.id), **{"parties-0-name": "刘大爷"})
     response = client.post("/cases/new", data=data)
     assert response.status_code == 302 and response.headers["Location"].startswith("/cases/XLG-")
     case = db.session.scalars(select(Case)).one()
@@ -185,10 +185,10 @@ def test_a_visit_registered_as_a_case_is_linked_to_it(client, db, station, media
     assert entry.case_id == case.id
     assert [e.action for e in case.events] == ["register", "link_visit"]
     assert list(case.events)[-1].data["visit_id"] == entry.id
-    page = client.get("/station/XLG/visits").get_data(as_text=True)
+    page = client.get("/station/XLG/visit-log").get_data(as_text=True)
     assert f'href="/cases/{case.number}"' in page and "Register as a case" not in page
     # The form warns, and a second time is refused and nothing is registered.
-    assert "already been registered" in client.get(f"/cases/new?visit={entry.id}").get_data(as_text=True)
+    assert "already been registered" in client.get(f"/cases/new?log_entry={entry.id}").get_data(as_text=True)
     again = client.post("/cases/new", data=data)
     assert again.status_code == 409 and "already been registered" in again.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Case)) == 1
@@ -198,9 +198,9 @@ def test_another_stations_visit_cannot_be_registered(client, db, mediator, other
     entry = visit(other_station, outsider)
     db.session.commit()
     login(client, mediator)
-    assert client.get(f"/cases/new?visit={entry.id}").status_code == 404
-    assert client.post("/cases/new", data=intake_data(visit=str(entry.id))).status_code == 404
-    assert client.get("/cases/new?visit=abc").status_code == 404
+    assert client.get(f"/cases/new?log_entry={entry.id}").status_code == 404
+    assert client.post("/cases/new", data=intake_data(log_entry=str(entry.id))).status_code == 404
+    assert client.get("/cases/new?log_entry=abc").status_code == 404
     assert db.session.scalar(select(func.count()).select_from(Case)) == 0
 
 
@@ -255,6 +255,18 @@ def test_a_mediator_sets_next_weeks_roster(client, db, station, mediator, collea
     assert shifts(db) == {(next_monday, colleague.id), (next_monday + timedelta(days=3), mediator.id)}
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Roster saved: 2 added, 1 removed." in page
+
+
+@pytest.mark.parametrize("week", ["", "garbage", "2026-13-45"])
+def test_a_posted_roster_whose_week_cannot_be_read_changes_nothing(client, db, station, mediator, week):
+    """Read as "this week", an empty post would take everyone off this week's coming days."""
+    tomorrow = local_date(utcnow()) + timedelta(days=1)
+    db.session.add(DutyShift(station_id=station.id, day=tomorrow, user_id=mediator.id))
+    db.session.commit()
+    login(client, mediator)
+    response = client.post("/station/XLG/roster", data={"week": week})
+    assert response.status_code == 422
+    assert shifts(db) == {(tomorrow, mediator.id)}
 
 
 def test_days_already_past_are_not_changed(client, db, station, mediator, colleague):

@@ -365,7 +365,7 @@ PAGES = {
         ["What you can do", "Accept", "Refer to an agency", "Mediation sessions", "Timeline", "Parties"],
     ),
     "visit log": (
-        "/station/XLG/visits",
+        "/station/XLG/visit-log",
         ["服务记录本", "登记来访", "来访人姓名", "来访事由", "记入服务记录本"],
         ["Visit log", "Record a visitor", "Visitor's name", "Add to the log"],
     ),

@@ -97,6 +97,15 @@ DATA_LABELS = {
     "visited_at": _l("Came in"),
 }
 
+#: Keys whose values are dates or moments (a step's own date fields are known by their kind); anything
+#: else typed is shown as typed, even when it looks like a date.
+MOMENT_KEYS = frozenset(
+    {
+        "held_at", "rights_notified_at", "performance_deadline", "jc_applied_on", "jc_decided_on",
+        "scheduled_for", "done_on", "visited_at", "birth_date",
+    }
+)  # fmt: skip
+
 #: Bookkeeping keys the trail keeps for machines, not for readers.
 HIDDEN_KEYS = frozenset({"session_id", "agreement_id", "attachment_id", "sha256", "visit_id"})
 
@@ -243,7 +252,7 @@ def _value(key, value, spec, names, view: policy.PersonalData) -> str:
         return str(taxonomy.RISK_LEVELS.get(value, value))
     if key == "method":
         return str(taxonomy.VISIT_METHODS.get(value, value))
-    if isinstance(value, str):
+    if isinstance(value, str) and (kind == "date" or key in MOMENT_KEYS):
         return _when(value)
     if isinstance(value, list):
         return listing(value)

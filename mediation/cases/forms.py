@@ -171,7 +171,7 @@ class IntakeForm(OnceForm):
         FormField(PartyForm), label=_l("Parties"), min_entries=len(DEFAULT_ROLES), max_entries=MAX_PARTIES
     )
     #: The visit-log entry this intake turns into a case, if any.
-    visit = HiddenField()
+    log_entry = HiddenField()
 
     def __init__(self, *args, stations=(), mediators=None, on_duty=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -250,5 +250,5 @@ def intake_defaults(entry=None, station_code=None) -> dict:
         data["station"] = station_code
     if entry is not None:
         parties[0].update(name=entry.visitor_name, phone=entry.visitor_phone)
-        data.update(facts=entry.matter, visit=str(entry.id), channel="walk_in")
+        data.update(facts=entry.matter, log_entry=str(entry.id), channel="walk_in")
     return data

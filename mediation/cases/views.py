@@ -47,8 +47,8 @@ def intake():
     stations = policy.registration_stations(current_user)
     if not stations:
         abort(403)
-    visit_id = request.values.get("visit")
-    entry = station_log.load_visit(current_user, visit_id) if visit_id else None
+    entry_id = request.values.get("log_entry")
+    entry = station_log.load_log_entry(current_user, entry_id) if entry_id else None
     if entry is not None:
         stations = [s for s in stations if s.id == entry.station_id]
     form = IntakeForm(data=intake_defaults(entry, _preselected(stations)), **_mediator_options(stations))

@@ -15,7 +15,7 @@ from mediation.demo.words import LOG_MATTERS
 from mediation.demo.writer import Writer
 from mediation.extensions import db
 from mediation.models import DutyShift, VisitLogEntry
-from mediation.services.station_log import VisitInput, record_visit
+from mediation.services.station_log import VisitorInput, log_visitor
 
 
 def write_roster(writer: Writer) -> int:
@@ -63,10 +63,10 @@ def log_walk_in(writer: Writer, plan: Plan) -> VisitLogEntry:
     """The visitor of a walk-in, written into the log as they arrived, before the intake that follows."""
     applicant = plan.parties[0]
     at = plan.times[0] - timedelta(minutes=writer.rng.randint(10, 40))
-    return record_visit(
+    return log_visitor(
         writer.users[plan.registrar],
         writer.stations[plan.station.code],
-        VisitInput(
+        VisitorInput(
             visitor_name=applicant.name,
             visitor_phone=applicant.phone,
             matter=plan.title,
@@ -90,10 +90,10 @@ def write_visit_log(writer: Writer, people: People) -> int:
             at = office_hours(rng, today - timedelta(days=rng.randint(1, 60)))
             visitor = people.name(rng.choice("MF"))
             phone = people.mobile() if rng.random() < 0.6 else ""
-            record_visit(
+            log_visitor(
                 rng.choice(mediators),
                 station,
-                VisitInput(
+                VisitorInput(
                     visitor_name=visitor,
                     matter=matter.format(place=place),
                     visitor_phone=phone,

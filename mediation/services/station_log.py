@@ -38,7 +38,7 @@ def load_station(actor, code: str) -> Station:
 
 
 @dataclass
-class VisitInput:
+class VisitorInput:
     visitor_name: str
     matter: str
     visitor_phone: str = ""
@@ -48,7 +48,7 @@ class VisitInput:
     visited_at: datetime | str | None = None
 
 
-def record_visit(actor, station: Station, data: VisitInput, *, now: datetime | None = None) -> VisitLogEntry:
+def log_visitor(actor, station: Station, data: VisitorInput, *, now: datetime | None = None) -> VisitLogEntry:
     """Write a visitor into ``station``'s visit log as ``actor`` (a mediator there); return the entry.
 
     Raises ``NotAllowed`` for anyone else and ``Invalid`` (with ``fields``) for missing, malformed or too
@@ -104,7 +104,7 @@ def record_visit(actor, station: Station, data: VisitInput, *, now: datetime | N
     return entry
 
 
-def visits_query(station: Station) -> Select:
+def visit_log_query(station: Station) -> Select:
     """The station's visit log, newest first (the caller has loaded the station with ``load_station``)."""
     return (
         select(VisitLogEntry)
@@ -113,7 +113,7 @@ def visits_query(station: Station) -> Select:
     )
 
 
-def load_visit(actor, entry_id) -> VisitLogEntry:
+def load_log_entry(actor, entry_id) -> VisitLogEntry:
     """A visit-log entry ``actor`` may turn into a case (a mediator of its station); else ``NotFound``."""
     entry_id = parse_id(entry_id)
     entry = db.session.get(VisitLogEntry, entry_id) if entry_id else None
@@ -158,12 +158,15 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def parse_week(raw, *, now: datetime | None = None) -> date:
-    """The Monday of the week a ``YYYY-MM-DD`` string falls in (``clock.parse_iso_date``); this week for
-    anything else, as a query string that cannot be read shows the default page."""
+def parse_week(raw, *, now: datetime | None = None, strict: bool = False) -> date:
+    """The Monday of the week a ``YYYY-MM-DD`` string falls in (``clock.parse_iso_date``). Anything else
+    is this week, as a query string that cannot be read shows the default page; with ``strict`` (a posted
+    roster, which would otherwise overwrite this week's) it is ``Invalid``."""
     try:
         day = parse_iso_date(raw)
-    except ValueError:
+    except ValueError as error:
+        if strict:
+            raise Invalid(_("Some information is missing or wrong."), fields={"week": str(error)}) from None
         day = local_date(now or utcnow())
     return week_start(day)
 

@@ -9,11 +9,11 @@ from wtforms.widgets import DateTimeLocalInput
 from mediation.clock import parse_iso_date
 from mediation.form_flags import MaxLength, Needed
 from mediation.ids import parse_id
-from mediation.services.station_log import MAX_LENGTHS, VisitInput
+from mediation.services.station_log import MAX_LENGTHS, VisitorInput
 from mediation.web import OnceForm
 
 
-class VisitForm(OnceForm):
+class VisitorForm(OnceForm):
     visitor_name = StringField(
         _l("Visitor's name"), validators=[Needed(), MaxLength(MAX_LENGTHS["visitor_name"])]
     )
@@ -35,8 +35,8 @@ class VisitForm(OnceForm):
         _l("What was done"), validators=[MaxLength(MAX_LENGTHS["action_taken"])], render_kw={"rows": 3}
     )
 
-    def to_input(self) -> VisitInput:
-        return VisitInput(
+    def to_input(self) -> VisitorInput:
+        return VisitorInput(
             visitor_name=self.visitor_name.data or "",
             visitor_phone=self.visitor_phone.data or "",
             matter=self.matter.data or "",

@@ -13,32 +13,34 @@ from mediation import policy
 from mediation.clock import local_date, local_now_input, utcnow
 from mediation.services import station_log
 from mediation.services.search import paginate, parse_page
-from mediation.station.forms import RosterForm, VisitForm
+from mediation.station.forms import RosterForm, VisitorForm
 from mediation.web import submit
 
 bp = Blueprint("station", __name__)
 
-VISITS_PER_PAGE = 25
+ENTRIES_PER_PAGE = 25
 
 
-@bp.route("/station/<code>/visits", methods=["GET", "POST"])
+@bp.route("/station/<code>/visit-log", methods=["GET", "POST"])
 @login_required
-def visits(code: str):
+def visit_log(code: str):
     station, keeper = _books(code)
-    form = VisitForm(data={"visited_at": local_now_input().strftime("%Y-%m-%dT%H:%M")})
+    form = VisitorForm(data={"visited_at": local_now_input().strftime("%Y-%m-%dT%H:%M")})
     if request.method == "POST":
         return submit(
             form,
-            lambda: station_log.record_visit(current_user, station, form.to_input()),
-            then=lambda _entry: (url_for(".visits", code=station.code), _("The visit is in the log.")),
-            again=lambda status, error: (_visits_page(station, form, keeper), status),
+            lambda: station_log.log_visitor(current_user, station, form.to_input()),
+            then=lambda _entry: (url_for(".visit_log", code=station.code), _("The visit is in the log.")),
+            again=lambda status, error: (_visit_log_page(station, form, keeper), status),
         )
-    return _visits_page(station, form, keeper)
+    return _visit_log_page(station, form, keeper)
 
 
-def _visits_page(station, form, keeper):
-    page = paginate(station_log.visits_query(station), parse_page(request.args.get("page")), VISITS_PER_PAGE)
-    return render_template("station/visits.html", station=station, form=form, page=page, keeper=keeper)
+def _visit_log_page(station, form, keeper):
+    page = paginate(
+        station_log.visit_log_query(station), parse_page(request.args.get("page")), ENTRIES_PER_PAGE
+    )
+    return render_template("station/visit_log.html", station=station, form=form, page=page, keeper=keeper)
 
 
 @bp.route("/station/<code>/roster", methods=["GET", "POST"])
@@ -51,7 +53,10 @@ def roster(code: str):
         return submit(
             form,
             lambda: station_log.set_week_roster(
-                current_user, station, monday, form.assignments(request.form.getlist("duty"))
+                current_user,
+                station,
+                station_log.parse_week(request.form.get("week"), strict=True),
+                form.assignments(request.form.getlist("duty")),
             ),
             then=lambda changes: (
                 url_for(".roster", code=station.code, week=monday.isoformat()),

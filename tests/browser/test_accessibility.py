@@ -16,7 +16,7 @@ from mediation.clock import local_date, utcnow
 from mediation.models import DutyShift
 from mediation.services.parties import PartyInput
 from mediation.services.sessions import record_session
-from mediation.services.station_log import VisitInput, record_visit, week_start
+from mediation.services.station_log import VisitorInput, log_visitor, week_start
 from tests.browser.axe import Audit
 from tests.browser.conftest import new_page, sign_in
 from tests.conftest import fire, make_case
@@ -81,10 +81,10 @@ def cases(db, station, mediator, police):
     )
     referred = make_case(station, mediator, title="邻里冲突 A fight between neighbours")
     fire(referred, "refer", mediator)
-    record_visit(
+    log_visitor(
         mediator,
         station,
-        VisitInput(visitor_name="刘大爷", matter="装修噪音 Noise", visitor_phone="13900000003"),
+        VisitorInput(visitor_name="刘大爷", matter="装修噪音 Noise", visitor_phone="13900000003"),
     )
     db.session.add(
         DutyShift(station_id=station.id, day=week_start(local_date(utcnow())), user_id=mediator.id)
@@ -132,7 +132,7 @@ def test_a_mediators_pages_pass_axe(page, live_server, audit, mediator, cases):
     expect(page.locator("[data-case]")).to_have_count(4)  # 王芳 is in every case
     audit.check(page, "party file")
 
-    page.goto(f"{live_server}/station/XLG/visits")
+    page.goto(f"{live_server}/station/XLG/visit-log")
     expect(page.locator("[data-visit]")).to_have_count(1)
     audit.check(page, "visit log")
 

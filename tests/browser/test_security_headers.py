@@ -74,7 +74,7 @@ def test_the_key_pages_keep_the_policy_and_print_still_prints(watched, live_serv
         ("case list", "/cases"),
         ("case page", f"/cases/{number}"),
         ("agreement", f"/cases/{number}/agreement"),
-        ("visit log", f"/station/{station.code}/visits"),
+        ("visit log", f"/station/{station.code}/visit-log"),
         ("duty roster", f"/station/{station.code}/roster"),
         ("not found", "/cases/XLG-1999-9999"),
     ):
