@@ -50,9 +50,8 @@ def update_agreement(case: Case, actor: User, version, *, now: datetime | None =
     ``data`` holds any of ``EDITABLE`` (absent keys are left alone): ``oral`` (bool, or ``"oral"`` /
     ``"written"``), texts, ``jc_applied_on`` / ``jc_decided_on`` (ISO dates), ``jc_court`` (a court's
     agency code), ``jc_decision`` (one of ``taxonomy.JC_DECISIONS``). Raises ``Conflict`` for a stale
-    ``version``
-    (``None`` skips the check), ``NotFound`` when the case has no agreement, ``Invalid`` naming every bad
-    field. Appends an ``agreement`` event listing what changed (none when nothing did) and flushes.
+    ``version`` (``None`` skips the check), ``NotFound`` when the case has no agreement, ``Invalid`` naming
+    every bad field. Appends an ``agreement`` event listing what changed (none when nothing did) and flushes.
     """
     policy.require(
         policy.can_work_on_case(actor, case), _("Only the station's mediators can change the agreement.")
