@@ -62,21 +62,22 @@ def create_station(code, name, address, district):
 @click.option(
     "--kind", required=True, type=click.Choice(list(taxonomy.AGENCY_KINDS)), help="What kind of body it is."
 )
-@click.option("--station", "station_code", default=None, help="The station it usually works with.")
+@click.option("--station", "station_codes", multiple=True, help="A station it serves (repeat for several).")
 @with_appcontext
-def create_agency(code, name, kind, station_code):
+def create_agency(code, name, kind, station_codes):
     """Create an agency (police station, court, …) that takes and sends referrals."""
     code = code.strip().upper()
     if not code or len(code) > 32:
         _fail("CODE must be 1-32 characters.")
     if db.session.scalar(select(Agency).filter_by(code=code)):
         _fail(f"an agency with code {code} already exists.")
-    station = _station(station_code) if station_code else None
-    agency = Agency(code=code, name=name.strip(), kind=kind, station_id=station.id if station else None)
+    stations = [_station(station_code) for station_code in station_codes]
+    agency = Agency(code=code, name=name.strip(), kind=kind, stations=stations)
     db.session.add(agency)
     audit.record(
-        None, "station", "create_agency", target=f"agency:{code}", station=station,
-        new={"code": code, "name": agency.name, "kind": kind},
+        None, "station", "create_agency", target=f"agency:{code}",
+        station=stations[0] if len(stations) == 1 else None,
+        new={"code": code, "name": agency.name, "kind": kind, "stations": [s.code for s in stations]},
     )  # fmt: skip
     db.session.commit()
     click.echo(f"Created {kind} agency {code} {name}.")
@@ -112,10 +113,6 @@ def create_user(username, role, station_codes, agency_code, password, display_na
         agency = db.session.scalar(select(Agency).filter_by(code=agency_code.upper()))
         if agency is None:
             _fail(f"there is no agency with code {agency_code}.")
-        # Police liaisons speak for a police station; every other body's liaison has the court-liaison role.
-        if (role == "police_liaison") != (agency.kind == "police"):
-            expected = "police" if role == "police_liaison" else "non-police (court, judicial office, …)"
-            _fail(f"a {role} must belong to a {expected} agency; {agency.code} is {agency.kind}.")
     user = User(
         username=username,
         role=role,

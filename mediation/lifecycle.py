@@ -10,12 +10,12 @@ its relationships), so they can be declared here next to the steps they belong t
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask_babel import lazy_gettext as _l
 from transitions import Machine, MachineError
 
-from mediation import taxonomy
+from mediation import linkage, taxonomy
 from mediation.clock import end_of_day
 from mediation.text import DOCUMENT_LENGTH, NOTE_LENGTH
 
@@ -69,9 +69,11 @@ class DeadlineRule:
     days: int
     unit: str
     states: tuple[str, ...]
-    #: Other lengths by ``variant(case)``, e.g. a referral's agency kind: ``{"police": 1}``.
+    #: Other lengths by ``variant(case)``, e.g. by the referral's kind: ``{"police": (1, "calendar")}``.
     variants: dict = field(default_factory=dict)
     variant: Callable | None = None
+    #: The values ``variant`` can take, each of which a deployment may give its own length.
+    variant_choices: tuple[str, ...] = ()
     exact: bool = False
     #: A window the parties may use or let pass (judicial confirmation is optional): never overdue.
     lapses: bool = False
@@ -85,9 +87,15 @@ class DeadlineRule:
     applies: Callable | None = None
 
 
-def _agency_kind(case) -> str:
+def _outbound_kind(case) -> str:
     referral = case.active_referral
-    return referral.agency.kind if referral is not None else ""
+    return referral.kind if referral is not None else ""
+
+
+def _inbound_kind(case) -> str:
+    """A dispute a court sent runs on the court's period (委派 30 days, 委托 15 or 7)."""
+    referral = case.inbound_referral
+    return referral.kind if referral is not None else ""
 
 
 def _after_the_mediation_period(case, now, closed):
@@ -112,13 +120,17 @@ def _written_agreement(case):
 # fmt: off
 DEADLINES = {d.kind: d for d in (
     DeadlineRule("acceptance", _l("Accept or decline"), 3, WORKING, ("registered",)),
-    DeadlineRule("mediation", _l("Conclude mediation"), 30, CALENDAR, ("mediating",)),
+    DeadlineRule("mediation", _l("Conclude mediation"), 30, CALENDAR, ("mediating",),
+                 variants=linkage.lengths("mediation"), variant=_inbound_kind,
+                 variant_choices=linkage.codes(linkage.IN)),
     DeadlineRule("mediation_extension", _l("Conclude mediation (extended period)"), 30, CALENDAR,
                  ("mediating",), start=_after_the_mediation_period),
     DeadlineRule("referral_answer", _l("Agency answers the referral"), 3, CALENDAR, ("referred",),
-                 variants={"police": 1}, variant=_agency_kind, exact=True),
+                 variants=linkage.lengths("answer"), variant=_outbound_kind, exact=True,
+                 variant_choices=linkage.codes(linkage.OUT)),
     DeadlineRule("referral_result", _l("Agency reports a result"), 15, CALENDAR, ("with_agency",),
-                 variants={"police": 5, "court": 30}, variant=_agency_kind),
+                 variants=linkage.lengths("result"), variant=_outbound_kind,
+                 variant_choices=linkage.codes(linkage.OUT)),
     DeadlineRule("follow_up", _l("First follow-up visit"), 7, CALENDAR, ("following_up",),
                  due=_by_the_performance_deadline),
     DeadlineRule("judicial_confirmation", _l("Last day to apply for judicial confirmation (optional)"), 30,
@@ -241,12 +253,42 @@ PERFORMANCE_DEADLINE_NOT_DISTANT = Guard(
     reads=("performance_deadline",),
     waived_by="distant_date_confirmed",
 )
+
+
+def _inbound_owing_feedback(case):
+    referral = case.inbound_referral
+    return referral is not None and referral.feedback_owed
+
+
+def _feedback_fits(case, values):
+    """An agreement is reported once it is recorded (following up); a failure or withdrawal before the
+    station records it (mediating)."""
+    outcome = values.get("outcome")
+    return outcome is None or (outcome == "agreement") == (case.state == "following_up")
+
+
+FEEDBACK_SENT = Guard(
+    "feedback_sent",
+    lambda case, values: not _inbound_owing_feedback(case),
+    _l("First send the court the result of the mediation it asked for (调解情况反馈)."),
+)
+FEEDBACK_FITS = Guard(
+    "feedback_fits",
+    _feedback_fits,
+    _l("Report an agreement once it is recorded; report a failure or a withdrawal before recording it."),
+    reads=("outcome",),
+)
 NOT_EXTENDED_YET = Guard(
     "not_extended_yet",
     lambda case, values: not case.extended,
     _l("The mediation period can be extended only once."),
 )
 
+#: The agency's own reference for the matter, which its liaison records.
+AGENCY_CASE_NUMBER = Field(
+    "agency_case_number", "text", _l("Your case number"), required=False, max_length=64,
+    help=_l("The number your agency gave the matter (警情号, 案号)."),
+)  # fmt: skip
 #: Ticked to confirm a date the step questioned as far off (``Guard.waived_by``).
 DISTANT_DATE_CONFIRMED = Field("distant_date_confirmed", "confirm", _l("The date is right"), required=False)
 REASON = Field("reason", "longtext", _l("Reason"), max_length=NOTE_LENGTH)
@@ -255,7 +297,7 @@ REASON = Field("reason", "longtext", _l("Reason"), max_length=NOTE_LENGTH)
 # --- Steps ------------------------------------------------------------------------------------------
 
 MEDIATOR = frozenset({"mediator"})
-LIAISON = frozenset({"police_liaison", "court_liaison"})
+LIAISON = frozenset({"liaison"})
 SUPERVISOR = frozenset({"supervisor"})
 
 #: Scopes: ``station`` (the actor serves at or oversees the case's station), ``agency`` (the case is
@@ -284,6 +326,13 @@ class Step:
     opens: tuple[str, ...] = ()
     meets: tuple[str, ...] = ()
     cancels: tuple[str, ...] = ()
+    #: ``applies(case) -> bool``: a step that exists only for some cases (feedback to the court that sent
+    #: the dispute) is not offered to, and refused for, the others. A guard, by contrast, shows the step
+    #: disabled until it holds.
+    applies: Callable | None = None
+
+    def applies_to(self, case) -> bool:
+        return self.applies is None or self.applies(case)
 
 
 # fmt: off
@@ -299,11 +348,17 @@ STEPS = {s.trigger: s for s in (
          outcome="declined", style="outline-danger", help=_l("Do not accept the dispute (不予受理)."),
          meets=("acceptance",)),
     Step("refer", ("registered", "mediating"), "referred", MEDIATOR, STATION, _l("Refer to an agency"),
-         fields=(Field("agency", "agency", _l("Agency")), REASON),
+         fields=(Field("agency", "agency", _l("Agency"),
+                       help=_l("The agencies that serve this station. A high-risk case goes to the police"
+                               " marked urgent.")), REASON),
          style="outline-primary", help=_l("Send the case to the police, a court or another body."),
          opens=("referral_answer",), meets=("acceptance",), cancels=MEDIATION_PERIOD),
     Step("accept_referral", ("referred",), "with_agency", LIAISON, AGENCY, _l("Accept referral"),
+         fields=(AGENCY_CASE_NUMBER,),
          opens=("referral_result",), meets=("referral_answer",)),
+    Step("record_case_number", ("with_agency",), "=", LIAISON, AGENCY, _l("Record our case number"),
+         fields=(replace(AGENCY_CASE_NUMBER, required=True),), style="outline-secondary",
+         help=_l("The number your agency gave the matter (警情号, 案号).")),
     Step("decline_referral", ("referred",), "mediating", LIAISON, AGENCY, _l("Decline referral"),
          fields=(REASON,), style="outline-danger",
          opens=("mediation",), meets=("referral_answer",)),
@@ -311,10 +366,13 @@ STEPS = {s.trigger: s for s in (
          fields=(REASON,), style="outline-secondary",
          opens=("mediation",), cancels=("referral_answer",)),
     Step("return_to_station", ("with_agency",), "mediating", LIAISON, AGENCY, _l("Return to station"),
-         fields=(Field("result", "longtext", _l("What the agency did"), max_length=NOTE_LENGTH),),
-         style="outline-primary", opens=("mediation",), meets=("referral_result",)),
+         fields=(Field("result", "longtext", _l("What the agency did"), max_length=NOTE_LENGTH),
+                 AGENCY_CASE_NUMBER),
+         style="outline-primary", help=_l("The station mediates the dispute again."),
+         opens=("mediation",), meets=("referral_result",)),
     Step("resolve_by_agency", ("with_agency",), "following_up", LIAISON, AGENCY, _l("Resolved by agency"),
-         fields=(Field("result", "longtext", _l("Result"), max_length=NOTE_LENGTH),), style="success",
+         fields=(Field("result", "longtext", _l("Result"), max_length=NOTE_LENGTH), AGENCY_CASE_NUMBER),
+         style="success", help=_l("The station follows the case up and closes it."),
          opens=("follow_up",), meets=("referral_result",)),
     Step("reach_agreement", ("mediating",), "following_up", MEDIATOR, STATION, _l("Record agreement"),
          fields=(Field("terms", "longtext", _l("Agreed terms"), max_length=DOCUMENT_LENGTH),
@@ -336,10 +394,10 @@ STEPS = {s.trigger: s for s in (
          fields=(REASON, Field("advice", "longtext", _l("Advice given to the parties"),
                                help=_l("E.g. that they may go to court, arbitration or an authority."),
                                max_length=NOTE_LENGTH)),
-         outcome="unresolved", style="outline-danger",
+         guards=(FEEDBACK_SENT,), outcome="unresolved", style="outline-danger",
          meets=MEDIATION_PERIOD),
     Step("withdraw", ("registered", "mediating"), "closed", MEDIATOR, STATION, _l("Withdrawn"),
-         fields=(REASON,), outcome="withdrawn", style="outline-secondary",
+         fields=(REASON,), guards=(FEEDBACK_SENT,), outcome="withdrawn", style="outline-secondary",
          help=_l("The applicant withdrew (撤回)."),
          cancels=("acceptance", *MEDIATION_PERIOD)),
     Step("report_breach", ("following_up",), "mediating", MEDIATOR, STATION, _l("Report breach"),
@@ -348,8 +406,16 @@ STEPS = {s.trigger: s for s in (
          opens=("mediation",), cancels=("follow_up", "judicial_confirmation")),
     Step("close", ("following_up",), "closed", MEDIATOR, STATION, _l("Close case"),
          fields=(Field("note", "longtext", _l("Closing note"), required=False, max_length=NOTE_LENGTH),),
-         guards=(VISIT_FOUND_PERFORMED,), outcome="resolved", style="success",
+         guards=(VISIT_FOUND_PERFORMED, FEEDBACK_SENT), outcome="resolved", style="success",
          meets=("follow_up",), cancels=("judicial_confirmation",)),
+    Step("send_feedback", ("mediating", "following_up"), "=", MEDIATOR, STATION,
+         _l("Send the result to the court"),
+         fields=(Field("outcome", "choice", _l("Result"), choices=taxonomy.FEEDBACK_OUTCOMES),
+                 Field("feedback", "longtext", _l("What the station did, for the court"),
+                       max_length=DOCUMENT_LENGTH)),
+         guards=(FEEDBACK_FITS,), style="primary", applies=_inbound_owing_feedback,
+         help=_l("The court that sent the dispute is owed its result (调解情况反馈); a printable letter"
+                 " goes with it.")),
     Step("reopen", ("closed",), "mediating", SUPERVISOR, STATION, _l("Reopen"),
          fields=(REASON,), style="outline-warning", help=_l("The case was closed wrongly (重新启动)."),
          opens=("mediation",)),
@@ -459,8 +525,7 @@ def triggers_from(state: str) -> list[str]:
 
 _ROLE_SHORT = {
     "mediator": "mediator",
-    "police_liaison": "liaison",
-    "court_liaison": "liaison",
+    "liaison": "liaison",
     "supervisor": "supervisor",
 }
 
@@ -544,14 +609,14 @@ def markdown() -> str:
         ]
         for d in DEADLINES.values():
             length = f"{d.days} {d.unit} days" + "".join(
-                f"; {variant}: {days}" for variant, days in d.variants.items()
+                f"; `{variant}`: {days} {unit}" for variant, (days, unit) in d.variants.items()
             )
             notes = [
                 "exact (24-hour days)" if d.exact else "",
                 "a window that lapses, never overdue" if d.lapses else "",
                 "by the agreement's performance deadline when it sets one" if d.due else "",
                 "starts where the period it extends ended" if d.start else "",
-                "by the referral's agency kind" if d.variant else "",
+                "by the referral's kind" if d.variant else "",
             ]
             out.append(
                 f"| `{d.kind}` | {text(d.label)} | {length} | {', '.join(f'`{x}`' for x in d.states)} | "

@@ -118,14 +118,16 @@ def can_fire(actor, case, trigger) -> bool:
 
     Guards and data are checked when the step is applied; a button may show and still be refused for them.
     """
-    return lifecycle.may(case.state, trigger) and refusal(actor, case, trigger) is None
+    step = lifecycle.STEPS[trigger]
+    return (
+        lifecycle.may(case.state, trigger) and step.applies_to(case) and refusal(actor, case, trigger) is None
+    )
 
 
 def allowed_steps(actor, case) -> list:
     """The steps ``actor`` may fire on ``case`` now, in declaration order: the buttons on the case page."""
-    return [
-        lifecycle.STEPS[t] for t in lifecycle.triggers_from(case.state) if refusal(actor, case, t) is None
-    ]
+    steps = (lifecycle.STEPS[t] for t in lifecycle.triggers_from(case.state))
+    return [s for s in steps if s.applies_to(case) and refusal(actor, case, s.trigger) is None]
 
 
 def step_availability(actor, case) -> list[tuple]:

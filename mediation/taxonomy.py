@@ -24,6 +24,7 @@ CHANNELS = {
     "walk_in": _l("Walk-in visit"),
     "police": _l("Police referral"),
     "court": _l("Court referral"),
+    "government": _l("Assigned by a government department"),
     "grid": _l("Grid worker or outdoor-worker report"),
     "phone": _l("Phone"),
     "online": _l("Online form or QR code"),
@@ -90,19 +91,31 @@ PARTY_KINDS = {"person": _l("A person"), "organisation": _l("An organisation")}
 
 ROLE_LABELS = {
     "mediator": _l("Mediator"),
-    "police_liaison": _l("Police liaison"),
-    "court_liaison": _l("Court liaison"),
+    "liaison": _l("Agency liaison"),
     "supervisor": _l("Supervisor"),
     "admin": _l("Administrator"),
 }
 #: The roles that speak for an agency (and belong to exactly one).
-LIAISON_ROLES = ("police_liaison", "court_liaison")
+LIAISON_ROLES = ("liaison",)
+#: A liaison is named by the kind of agency they speak for.
+LIAISON_LABELS = {"police": _l("Police liaison"), "court": _l("Court liaison")}
+
+
+def role_label(user) -> str:
+    """The user's role as people call it: a police station's liaison is its police liaison."""
+    if user.role in LIAISON_ROLES and user.agency is not None:
+        return str(LIAISON_LABELS.get(user.agency.kind, ROLE_LABELS[user.role]))
+    return str(ROLE_LABELS[user.role])
+
 
 AGENCY_KINDS = {
     "police": _l("Police station"),
     "court": _l("Court"),
     "judicial_office": _l("Judicial office"),
     "labour_arbitration": _l("Labour arbitration committee"),
+    "letters_visits": _l("Letters and visits office"),
+    "legal_aid": _l("Legal aid centre"),
+    "government": _l("Government department"),
     "other": _l("Other agency"),
 }
 
@@ -133,13 +146,14 @@ JC_DECISIONS = {
     "not_accepted": _l("Application not accepted"),
 }
 
-#: Which way a referral went, and what kind it is (the key of its rules).
+#: Which way a referral went (its kind, the key of its rules, is declared in ``mediation.linkage``).
 REFERRAL_DIRECTIONS = {"out": _l("Sent by the station"), "in": _l("Sent to the station")}
-REFERRAL_KINDS = {
-    "police": _l("Police"),
-    "court_delegated": _l("Court, delegated before filing (委派)"),
-    "court_entrusted": _l("Court, entrusted after filing (委托)"),
-    "other": _l("Other agency"),
+
+#: What a station reports back to the agency that sent it a dispute (调解情况反馈).
+FEEDBACK_OUTCOMES = {
+    "agreement": _l("The parties reached an agreement"),
+    "failure": _l("Mediation failed"),
+    "withdrawn": _l("The applicant withdrew"),
 }
 
 #: The files that can be attached, by extension, with the type they are served as.

@@ -29,7 +29,7 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select, text
 from werkzeug.security import generate_password_hash
 
-from mediation import create_app
+from mediation import create_app, linkage
 from mediation.clock import local_date, utcnow
 from mediation.config import TestConfig
 from mediation.extensions import db as _db
@@ -46,7 +46,7 @@ from mediation.models import (
     User,
 )
 from mediation.services import calendar
-from mediation.services.cases import CaseInput, register_case
+from mediation.services.cases import CaseInput, Inbound, register_case
 from mediation.services.parties import PartyInput
 from mediation.services.transitions import apply_step
 
@@ -203,8 +203,8 @@ def make_station(code="XLG", name="西固解纷驿站"):
     return station
 
 
-def make_agency(code="XGPS", name="西固派出所", kind="police"):
-    agency = Agency(code=code, name=name, kind=kind)
+def make_agency(code="XGPS", name="西固派出所", kind="police", stations=()):
+    agency = Agency(code=code, name=name, kind=kind, stations=list(stations))
     _db.session.add(agency)
     _db.session.flush()
     return agency
@@ -219,14 +219,31 @@ def make_user(username, role="mediator", stations=(), agency=None, password="cor
 
 
 def make_case(
-    station, actor, *, title="楼上漏水 Water leak", category="neighbour", parties=None, now=None, **extra
+    station,
+    actor,
+    *,
+    title="楼上漏水 Water leak",
+    category="neighbour",
+    parties=None,
+    now=None,
+    inbound=None,
+    **extra,
 ):
+    """A dispute registered at ``station`` by ``actor``; ``inbound``, the referral an agency sent it with."""
     parties = parties or [
         PartyInput(role="applicant", name="王芳", phone="13800000001"),
         PartyInput(role="respondent", name="李强", phone="13800000002"),
     ]
-    details = CaseInput(title=title, category=category, channel="walk_in", **extra)
-    return register_case(actor, station, details, parties, now=now)
+    channel = linkage.KINDS[inbound.kind].channel if inbound else "walk_in"
+    details = CaseInput(title=title, category=category, channel=channel, **extra)
+    return register_case(actor, station, details, parties, inbound=inbound, now=now)
+
+
+def delegated_by(court, kind="court_delegated", number="(2026)甘0104民诉前调1234号"):
+    """What a court sends with a dispute it delegates (委派) or entrusts (委托) to a station."""
+    return Inbound(
+        agency=court, kind=kind, sent_at=utcnow(), agency_case_number=number, reason="诉前委派调解"
+    )
 
 
 #: Data each step needs, for builders that walk a case through its lifecycle.
@@ -248,6 +265,8 @@ def step_data(trigger, **override):
         "report_breach": {"reason": "Not paid"},
         "reopen": {"reason": "Closed by mistake"},
         "extend": {"consent_recorded": True, "reason": "Waiting for the repair quote"},
+        "record_case_number": {"agency_case_number": "西公(治)受字〔2026〕118号"},
+        "send_feedback": {"outcome": "failure", "feedback": "双方分歧较大，调解不成，建议依法审理。"},
     }.get(trigger, {})
     return {**data, **override}
 
@@ -270,13 +289,13 @@ def other_station(db):
 
 
 @pytest.fixture
-def police(db):
-    return make_agency()
+def police(station):
+    return make_agency(stations=[station])
 
 
 @pytest.fixture
-def court(db):
-    return make_agency("XGFY", "西固区人民法院", "court")
+def court(station):
+    return make_agency("XGFY", "西固区人民法院", "court", stations=[station])
 
 
 @pytest.fixture
@@ -297,12 +316,12 @@ def outsider(other_station):
 
 @pytest.fixture
 def police_liaison(police):
-    return make_user("officer", "police_liaison", agency=police)
+    return make_user("officer", "liaison", agency=police)
 
 
 @pytest.fixture
 def court_liaison(court):
-    return make_user("clerk", "court_liaison", agency=court)
+    return make_user("clerk", "liaison", agency=court)
 
 
 @pytest.fixture

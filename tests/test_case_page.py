@@ -201,7 +201,7 @@ def test_the_timeline_translates_choices(client, db, case, mediator):
 
 def test_another_agencys_liaison_cannot_see_a_case_referred_elsewhere(client, db, case, mediator, police):
     other = make_agency("DHPS", "东海派出所")
-    officer = make_user("other_officer", "police_liaison", agency=other)
+    officer = make_user("other_officer", "liaison", agency=other)
     fire(case, "refer", mediator)
     db.session.commit()
     login(client, officer)

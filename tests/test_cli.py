@@ -69,13 +69,24 @@ def test_create_agency(run, db, kind):
     assert result.exit_code == 0, result.output
     assert f"Created {kind} agency XGPS" in result.output
     agency = db.session.scalar(select(Agency))
-    assert (agency.code, agency.name, agency.kind, agency.station_id) == ("XGPS", "西固派出所", kind, None)
+    assert (agency.code, agency.name, agency.kind, agency.stations) == ("XGPS", "西固派出所", kind, [])
 
 
-def test_an_agency_can_work_with_a_station(run, db, station):
+def test_an_agency_serves_the_stations_named(run, db, station, other_station):
     db.session.commit()
-    assert run("create-agency", "XGPS", "西固派出所", "--kind", "police", "--station", "xlg").exit_code == 0
-    assert db.session.scalar(select(Agency)).station_id == station.id
+    args = (
+        "create-agency",
+        "XGFY",
+        "西固区人民法院",
+        "--kind",
+        "court",
+        "--station",
+        "xlg",
+        "--station",
+        "DHJ",
+    )
+    assert run(*args).exit_code == 0
+    assert [s.code for s in db.session.scalar(select(Agency)).stations] == ["DHJ", "XLG"]
 
 
 def test_an_agency_needs_a_known_kind(run, db):
@@ -116,8 +127,8 @@ def user(username):
         ("mediator", ["--station", "XLG"], ["XLG"], None),
         ("mediator", ["--station", "xlg", "--station", "DHJ"], ["DHJ", "XLG"], None),
         ("supervisor", ["--station", "XLG"], ["XLG"], None),
-        ("police_liaison", ["--agency", "xgps"], [], "XGPS"),
-        ("court_liaison", ["--agency", "XGFY"], [], "XGFY"),
+        ("liaison", ["--agency", "xgps"], [], "XGPS"),
+        ("liaison", ["--agency", "XGFY"], [], "XGFY"),
         ("admin", [], [], None),
     ],
 )
@@ -147,12 +158,10 @@ def test_the_password_can_be_typed_at_a_prompt(run, places):
         (["--role", "supervisor"], ["supervisor", "--station"]),
         (["--role", "mediator", "--station", "NOPE"], ["no station", "NOPE"]),
         (["--role", "mediator", "--station", "XLG", "--station", "NOPE"], ["no station", "NOPE"]),
-        (["--role", "police_liaison"], ["police_liaison", "--agency"]),
-        (["--role", "police_liaison", "--agency", "XGFY"], ["police agency", "XGFY", "court"]),
-        (["--role", "court_liaison", "--agency", "XGPS"], ["non-police", "XGPS", "police"]),
-        (["--role", "police_liaison", "--agency", "NOPE"], ["no agency", "NOPE"]),
+        (["--role", "liaison"], ["liaison", "--agency"]),
+        (["--role", "liaison", "--agency", "NOPE"], ["no agency", "NOPE"]),
         (
-            ["--role", "police_liaison", "--agency", "XGPS", "--station", "XLG"],
+            ["--role", "liaison", "--agency", "XGPS", "--station", "XLG"],
             ["does not belong to stations"],
         ),
         (["--role", "admin", "--station", "XLG"], ["does not belong to stations"]),

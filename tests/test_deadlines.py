@@ -71,18 +71,19 @@ def test_mediation_runs_thirty_whole_days_from_acceptance(db, station, mediator)
 
 @pytest.mark.parametrize(
     ("agency", "liaison", "answer", "result"),
-    [("XGPS", "police_liaison", timedelta(days=1), 5), ("XGFY", "court_liaison", timedelta(days=3), 30)],
+    [("XGPS", "police_liaison", timedelta(days=1), 5), ("XGFY", "court_liaison", timedelta(days=7), 30)],
 )
 def test_an_agency_answers_and_reports_by_its_kinds_deadlines(
     db, station, people, police, court, agency, liaison, answer, result
 ):
-    """The police answer within 24 hours and report within 5 days; a court has 3 and 30."""
+    """The police answer within 24 hours and report within 5 days; a court, sent parties advised to sue,
+    has 7 days to answer (立案) and 30 to report."""
     case = make_case(station, people["mediator"], now=T - timedelta(days=1))
     fire(case, "accept", people["mediator"], now=T)
     fire(case, "refer", people["mediator"], agency=agency, now=T + timedelta(hours=2))
     row = only(case, "referral_answer")
     assert row.due_at == T + timedelta(hours=2) + answer  # counted from the moment
-    assert row.variant == ("police" if agency == "XGPS" else "court")
+    assert row.variant == ("police" if agency == "XGPS" else "litigation")
     later = T + timedelta(hours=5)
     fire(case, "accept_referral", people[liaison], now=later)
     assert only(case, "referral_result").due_at == end_of_day(date(2026, 3, 2) + timedelta(days=result))
@@ -251,7 +252,7 @@ def test_a_changed_length_applies_to_deadlines_opened_afterwards_and_is_audited(
 def test_a_variant_keeps_its_own_length(db):
     assert settings.deadline_length("referral_answer", "police").days == 1
     settings.set_deadline_length(None, "referral_answer", "", 2, "calendar")
-    assert settings.deadline_length("referral_answer", "court").days == 2
+    assert settings.deadline_length("referral_answer", "other").days == 2
     assert settings.deadline_length("referral_answer", "police").days == 1
     settings.set_deadline_length(None, "referral_answer", "police", 2, "working")
     assert settings.deadline_length("referral_answer", "police") == settings.Length(2, "working", True)

@@ -112,7 +112,7 @@ def test_the_data_reads_like_a_stations_year(db, seeded):
 
 def test_accounts_of_every_role_are_printed_and_can_sign_in(app, db, seeded):
     users = db.session.scalars(select(User)).all()
-    assert {u.role for u in users} == {"mediator", "police_liaison", "court_liaison", "supervisor", "admin"}
+    assert {u.role for u in users} == {"mediator", "liaison", "supervisor", "admin"}
     assert any(len(u.stations) > 1 for u in users if u.role == "mediator")
     assert {a.kind for a in db.session.scalars(select(Agency))} >= {
         "police",

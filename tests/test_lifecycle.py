@@ -20,7 +20,7 @@ from mediation.services import followups
 from mediation.services.cases import CaseInput, register_case
 from mediation.services.parties import PartyInput
 from mediation.services.transitions import apply_step
-from tests.conftest import fire, make_agency, make_case, make_user, snapshot, step_data
+from tests.conftest import delegated_by, fire, make_agency, make_case, make_user, snapshot, step_data
 
 #: How a case reaches each state through real steps: (trigger, persona) in order.
 PATHS = {
@@ -38,7 +38,7 @@ PERSONAS = ("mediator", "colleague", "outsider", "police_liaison", "court_liaiso
 
 #: Who fires each step on the happy path.
 HAPPY_ACTOR = {
-    t: "police_liaison" if "police_liaison" in s.roles else "mediator" for t, s in lifecycle.STEPS.items()
+    t: "police_liaison" if "liaison" in s.roles else "mediator" for t, s in lifecycle.STEPS.items()
 }
 HAPPY_ACTOR["reopen"] = "supervisor"
 
@@ -59,7 +59,7 @@ EXPECTED_ALLOWED = {
         "outsider": set(),
         "police_liaison": {
             "referred": {"accept_referral", "decline_referral"},
-            "with_agency": {"return_to_station", "resolve_by_agency"},
+            "with_agency": {"record_case_number", "return_to_station", "resolve_by_agency"},
         }.get(state, set()),
         "court_liaison": set(),
         "supervisor": {"registered": {"reassign"}, "mediating": {"reassign"}, "closed": {"reopen"}}.get(
@@ -80,8 +80,11 @@ def data_for(trigger, **override):
 # --- Fixtures and helpers ---------------------------------------------------------------------------------
 
 
-def reach(state, station, people, **case_extra):
-    """A new case at ``station`` brought to ``state`` by firing the steps of ``PATHS``."""
+def reach(state, station, people, *, for_step=None, **case_extra):
+    """A new case at ``station`` brought to ``state`` by firing the steps of ``PATHS``: a dispute a court
+    delegated when ``for_step`` (a trigger) exists only for those (``Step.applies``)."""
+    if for_step is not None and lifecycle.STEPS[for_step].applies is not None:
+        case_extra["inbound"] = delegated_by(people["court_liaison"].agency)
     case = make_case(station, people["mediator"], **case_extra)
     for trigger, persona in PATHS[state]:
         fire(case, trigger, people[persona])
@@ -162,23 +165,33 @@ def _effects(case, actor, people, now):
         "reopen": lambda: case.closed_at is None,
         "extend": lambda: case.extended is True,
         "reassign": lambda: case.mediator_id == people["colleague"].id,
+        "record_case_number": lambda: case.referrals[-1].agency_case_number == "西公(治)受字〔2026〕118号",
+        "send_feedback": lambda: (
+            case.inbound_referral.feedback_at == now
+            and case.inbound_referral.feedback_by_id == actor.id
+            and not case.inbound_referral.feedback_owed
+        ),
     }
 
 
 @pytest.mark.parametrize(("trigger", "source"), source_pairs())
 def test_each_step_fires_from_each_of_its_sources(app, db, station, people, police, trigger, source):
     step = lifecycle.STEPS[trigger]
-    case = reach(source, station, people)
+    case = reach(source, station, people, for_step=trigger)
     if trigger == "close":
         record_visit(case)
     actor = people[HAPPY_ACTOR[trigger]]
+    data = data_for(
+        trigger,
+        **({"outcome": "agreement"} if trigger == "send_feedback" and source == "following_up" else {}),
+    )
     db.session.commit()
     open_before = open_kinds(case)
     events_before = event_count(case.id)
     version_before = case.version
     now = utcnow()
 
-    event = apply_step(case, trigger, actor, version=case.version, now=now, **data_for(trigger))
+    event = apply_step(case, trigger, actor, version=case.version, now=now, **data)
     db.session.commit()
     db.session.expire_all()
 
@@ -272,7 +285,7 @@ def test_a_step_is_refused_in_every_state_it_cannot_fire_from(db, station, peopl
     wrong = [s for s in lifecycle.STATES if s not in step.sources]
     assert wrong, f"{trigger} fires from every state"
     for state in wrong:
-        case = reach(state, station, people)
+        case = reach(state, station, people, for_step=trigger)
         if trigger == "close" and state != lifecycle.INITIAL_STATE:  # nothing to visit before acceptance
             record_visit(case)
         error = assert_refused(
@@ -284,7 +297,7 @@ def test_a_step_is_refused_in_every_state_it_cannot_fire_from(db, station, peopl
 @pytest.mark.parametrize("trigger", list(lifecycle.STEPS))
 def test_a_step_is_refused_to_every_other_role(db, station, people, police, trigger):
     step = lifecycle.STEPS[trigger]
-    case = reach(step.sources[0], station, people)
+    case = reach(step.sources[0], station, people, for_step=trigger)
     # Every persona of another role, even those serving at the case's station or holding its referral.
     others = [people[p] for p in PERSONAS if people[p].role not in step.roles]
     assert others
@@ -298,7 +311,7 @@ def test_a_step_is_refused_outside_the_actors_station_or_agency(
     db, station, other_station, people, police, trigger
 ):
     step = lifecycle.STEPS[trigger]
-    case = reach(step.sources[0], station, people)
+    case = reach(step.sources[0], station, people, for_step=trigger)
     if step.scope == lifecycle.STATION:
         strangers = {
             "mediator": [people["outsider"]],
@@ -307,7 +320,7 @@ def test_a_step_is_refused_outside_the_actors_station_or_agency(
         actors = [a for role in sorted(step.roles) for a in strangers[role]]
     else:
         other_police = make_agency("DHPS", "东海派出所", "police")
-        actors = [people["court_liaison"], make_user("officer2", "police_liaison", agency=other_police)]
+        actors = [people["court_liaison"], make_user("officer2", "liaison", agency=other_police)]
     for actor in actors:
         assert_refused(case, trigger, actor, NotAllowed, "out_of_scope", **data_for(trigger))
 
@@ -329,7 +342,7 @@ def required_fields():
 @pytest.mark.parametrize(("trigger", "field"), required_fields())
 def test_each_required_field_is_named_when_missing(db, station, people, police, trigger, field, how):
     step = lifecycle.STEPS[trigger]
-    case = reach(step.sources[0], station, people)
+    case = reach(step.sources[0], station, people, for_step=trigger)
     data = data_for(trigger)
     if how == "omitted":
         data.pop(field, None)
@@ -346,7 +359,7 @@ def test_each_required_field_is_named_when_missing(db, station, people, police, 
 )
 def test_every_missing_field_is_named_at_once(db, station, people, police, trigger):
     step = lifecycle.STEPS[trigger]
-    case = reach(step.sources[0], station, people)
+    case = reach(step.sources[0], station, people, for_step=trigger)
     error = assert_refused(case, trigger, people[HAPPY_ACTOR[trigger]], Invalid, "invalid_fields")
     assert set(error.fields) == {f.name for f in step.fields if f.required}
 
@@ -633,6 +646,8 @@ def test_policy_and_engine_agree_for_every_state_step_and_persona(app, db, stati
                     expected = (
                         "invalid_state"
                         if not lifecycle.may(state, trigger)
+                        else "not_applicable"  # feedback to a court, on a walk-in dispute
+                        if not step.applies_to(case)
                         else "wrong_role"
                         if actor.role not in step.roles
                         else "out_of_scope"
@@ -711,6 +726,7 @@ def test_who_sees_which_case(db, station, other_station, people, police, court):
     recalled = make_case(station, mediator, title="recalled")
     fire(recalled, "refer", mediator)
     fire(recalled, "recall_referral", mediator)
+    court.stations.append(other_station)
     to_court = make_case(other_station, outsider, title="to court")
     fire(to_court, "refer", outsider, agency="XGFY")
     elsewhere = make_case(other_station, outsider, title="elsewhere")

@@ -18,7 +18,7 @@ from mediation.cases.forms import IntakeForm
 from mediation.extensions import db
 from mediation.form_flags import MaxLength, Needed
 from mediation.ids import parse_version
-from mediation.models import Agency, User, user_station
+from mediation.models import Agency, User, agency_station, user_station
 from mediation.services.agreements import EDITABLE, MAX_LENGTHS
 from mediation.services.attachments import MAX_LENGTHS as ATTACHMENT_LENGTHS
 from mediation.services.case_details import EDITABLE as EDITABLE_DETAILS
@@ -44,15 +44,24 @@ def _flags(required: bool = False, max_length: int | None = None) -> list:
 # --- Choices ------------------------------------------------------------------------------------------
 
 
-def agency_choices() -> list[tuple[str, str]]:
-    """Every agency a case can be referred to, by kind and name, keyed by code."""
-    agencies = db.session.scalars(select(Agency).order_by(Agency.kind, Agency.name)).all()
-    return [(a.code, f"{a.name} · {taxonomy.AGENCY_KINDS.get(a.kind, a.kind)}") for a in agencies]
+def serving(station_id: int, kind: str | None = None):
+    """The agencies that serve the station (of ``kind``), by kind and name: never the whole province."""
+    query = (
+        select(Agency)
+        .join(agency_station, agency_station.c.agency_id == Agency.id)
+        .where(agency_station.c.station_id == station_id)
+        .order_by(Agency.kind, Agency.name)
+    )
+    return db.session.scalars(query.where(Agency.kind == kind) if kind else query).all()
 
 
-def court_choices() -> list[tuple[str, str]]:
-    courts = db.session.scalars(select(Agency).filter_by(kind="court").order_by(Agency.name)).all()
-    return [(a.code, a.name) for a in courts]
+def agency_choices(case) -> list[tuple[str, str]]:
+    """The agencies the case can be referred to (those serving its station), keyed by code."""
+    return [(a.code, f"{a.name} · {taxonomy.AGENCY_KINDS[a.kind]}") for a in serving(case.station_id)]
+
+
+def court_choices(station_id: int) -> list[tuple[str, str]]:
+    return [(a.code, a.name) for a in serving(station_id, "court")]
 
 
 def mediator_choices(case) -> list[tuple[str, str]]:
@@ -116,7 +125,7 @@ _FIELDS = {
     "date": _date,
     "confirm": _confirm,
     "choice": _select(lambda spec, case: list(spec.choices.items()), _choose),
-    "agency": _select(lambda spec, case: agency_choices(), _choose),
+    "agency": _select(lambda spec, case: agency_choices(case), _choose),
     "mediator": _select(lambda spec, case: mediator_choices(case), _keep_or_myself),
 }
 
@@ -240,7 +249,7 @@ class AgreementForm(OnceForm):
     jc_decided_on = StringField(_l("Decided on"), widget=DateInput())
 
     @classmethod
-    def for_agreement(cls, agreement, version, formdata=None):
+    def for_agreement(cls, agreement, version, station_id, formdata=None):
         """The form filled from ``agreement`` (or from what was posted, when ``formdata`` is given)."""
         court = db.session.get(Agency, agreement.jc_court_id) if agreement.jc_court_id else None
         form = cls(
@@ -258,7 +267,7 @@ class AgreementForm(OnceForm):
                 "jc_decided_on": agreement.jc_decided_on.isoformat() if agreement.jc_decided_on else "",
             },
         )
-        form.jc_court.choices = options([("", _l("Not applied for")), *court_choices()])
+        form.jc_court.choices = options([("", _l("Not applied for")), *court_choices(station_id)])
         return form
 
     def values(self) -> dict:

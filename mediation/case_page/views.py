@@ -145,7 +145,7 @@ def agreement(number):
     if not policy.can_work_on_case(current_user, case):
         abort(403)
     posted = request.form if request.method == "POST" else None
-    form = AgreementForm.for_agreement(current, case.version, formdata=posted)
+    form = AgreementForm.for_agreement(current, case.version, case.station_id, formdata=posted)
     if posted is None:
         return _agreement_page(case, form)
     return submit(
@@ -161,7 +161,7 @@ def agreement(number):
             status,
             error,
             _agreement_page,
-            lambda: AgreementForm.for_agreement(current, case.version),
+            lambda: AgreementForm.for_agreement(current, case.version, case.station_id),
         ),
     )
 

@@ -78,7 +78,7 @@ class AgencySpec:
     name: str
     kind: str
     address: str
-    #: The stations it takes referrals from and sends disputes to; the first is its home station.
+    #: The stations it serves: it takes their referrals and sends them disputes.
     stations: tuple[str, ...]
     #: How the agency is called in running text and in its own reference numbers.
     short: str
@@ -139,20 +139,20 @@ USERS = (
     UserSpec("caizhiqiang", "蔡志强", "mediator", ("DHJ",)),
     UserSpec("yangjun", "杨军", "mediator", ("YQN",)),
     UserSpec("guoli", "郭丽", "mediator", ("YQN",)),
-    UserSpec("police_xlg", "马涛", "police_liaison", agency="XLGPS"),
-    UserSpec("police_ltj", "何鹏", "police_liaison", agency="LTJPS"),
-    UserSpec("court_xg", "田静", "court_liaison", agency="XGFY"),
-    UserSpec("sfs_xlg", "罗晓东", "court_liaison", agency="XLGSFS"),
-    UserSpec("ldzc_xg", "魏娜", "court_liaison", agency="XGLDZC"),
-    UserSpec("police_rmj", "曾勇", "police_liaison", agency="RMJPS"),
-    UserSpec("court_sg", "廖敏", "court_liaison", agency="SGFY"),
-    UserSpec("police_whl", "冯磊", "police_liaison", agency="WHLPS"),
-    UserSpec("court_hb", "董丽华", "court_liaison", agency="HBFY"),
-    UserSpec("ldzc_hb", "邵杰", "court_liaison", agency="HBLDZC"),
-    UserSpec("police_dh", "陈文辉", "police_liaison", agency="DHPS"),
-    UserSpec("court_lf", "黄秀英", "court_liaison", agency="LFFY"),
-    UserSpec("police_hz", "薛刚", "police_liaison", agency="HZPS"),
-    UserSpec("court_yq", "武晓燕", "court_liaison", agency="YQFY"),
+    UserSpec("police_xlg", "马涛", "liaison", agency="XLGPS"),
+    UserSpec("police_ltj", "何鹏", "liaison", agency="LTJPS"),
+    UserSpec("court_xg", "田静", "liaison", agency="XGFY"),
+    UserSpec("sfs_xlg", "罗晓东", "liaison", agency="XLGSFS"),
+    UserSpec("ldzc_xg", "魏娜", "liaison", agency="XGLDZC"),
+    UserSpec("police_rmj", "曾勇", "liaison", agency="RMJPS"),
+    UserSpec("court_sg", "廖敏", "liaison", agency="SGFY"),
+    UserSpec("police_whl", "冯磊", "liaison", agency="WHLPS"),
+    UserSpec("court_hb", "董丽华", "liaison", agency="HBFY"),
+    UserSpec("ldzc_hb", "邵杰", "liaison", agency="HBLDZC"),
+    UserSpec("police_dh", "陈文辉", "liaison", agency="DHPS"),
+    UserSpec("court_lf", "黄秀英", "liaison", agency="LFFY"),
+    UserSpec("police_hz", "薛刚", "liaison", agency="HZPS"),
+    UserSpec("court_yq", "武晓燕", "liaison", agency="YQFY"),
 )
 
 

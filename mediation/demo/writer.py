@@ -48,6 +48,14 @@ from mediation.services.station_log import link_case
 from mediation.services.transitions import apply_step
 
 
+
+#: A court that sent the dispute hears the result before the station closes it (调解情况反馈).
+FEEDBACK_BEFORE = {
+    "close": ("agreement", "贵院{number}案件经驿站调解，双方已达成调解协议并履行完毕，现将调解情况反馈贵院。"),
+    "fail_mediation": ("failure", "贵院{number}案件经驿站调解，双方未能达成一致，调解不成，请依法审理。"),
+    "withdraw": ("withdrawn", "贵院{number}案件申请人已撤回调解申请，现将情况反馈贵院。"),
+}
+
 class Writer:
     """Writes the stations, agencies and accounts, then each plan's case; keeps the rows it wrote by code."""
 
@@ -68,7 +76,7 @@ class Writer:
         for spec in AGENCIES:
             agency = Agency(
                 code=spec.code, name=spec.name, kind=spec.kind, address=spec.address,
-                station_id=self.stations[spec.stations[0]].id,
+                stations=[self.stations[code] for code in spec.stations],
             )  # fmt: skip
             db.session.add(agency)
             self.agencies[spec.code] = agency
@@ -126,7 +134,7 @@ class Writer:
         police = spec.kind == "police"
         return Inbound(
             agency=self.agencies[spec.code],
-            kind="police" if police else "court_delegated",
+            kind="police_handover" if police else "court_delegated",
             sent_at=plan.times[0] - timedelta(hours=self.rng.randint(1, 20)),
             sent_by=self.users[liaison_of(spec.code)],
             agency_case_number=plan.external_ref,
@@ -136,6 +144,13 @@ class Writer:
     # the actions -------------------------------------------------------------------------------------------
 
     def _step(self, case: Case, trigger: str, actor: User, at: datetime, **data) -> None:
+        referral = case.inbound_referral
+        if trigger in FEEDBACK_BEFORE and referral is not None and referral.feedback_owed:
+            outcome, text = FEEDBACK_BEFORE[trigger]
+            apply_step(
+                case, "send_feedback", actor, version=case.version, now=at,
+                outcome=outcome, feedback=text.format(number=referral.agency_case_number),
+            )  # fmt: skip
         apply_step(case, trigger, actor, version=case.version, now=at, **data)
 
     def _liaison(self, case: Case) -> User:

@@ -8,7 +8,7 @@ from mediation.models.event import Event
 from mediation.models.party import CaseParty, Party
 from mediation.models.setting import Setting
 from mediation.models.sign_in import SignInSession
-from mediation.models.station import Agency, Station
+from mediation.models.station import Agency, Station, agency_station
 from mediation.models.station_log import DutyShift, Notification, VisitLogEntry
 from mediation.models.submission import Submission
 from mediation.models.user import User, user_station
@@ -39,4 +39,5 @@ __all__ = [
     "User",
     "VisitLogEntry",
     "user_station",
+    "agency_station",
 ]

@@ -1,7 +1,7 @@
 """Stations (驿站) and the agencies that take and send referrals."""
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mediation import taxonomy
 from mediation.extensions import db
@@ -24,6 +24,15 @@ class Station(db.Model):
         return f"<Station {self.code}>"
 
 
+#: The stations an agency serves: it takes their referrals and sends them disputes.
+agency_station = Table(
+    "agency_station",
+    db.metadata,
+    Column("agency_id", ForeignKey("agency.id", ondelete="CASCADE"), primary_key=True),
+    Column("station_id", ForeignKey("station.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
 class Agency(db.Model):
     __tablename__ = "agency"
 
@@ -32,8 +41,9 @@ class Agency(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(32))
     address: Mapped[str] = mapped_column(Text, default="")
-    #: The station an agency usually refers to and from (a police station's neighbourhood station).
-    station_id: Mapped[int | None] = mapped_column(ForeignKey("station.id"))
+
+    #: The stations it serves (a police station's neighbourhood, a court's district).
+    stations = relationship("Station", secondary=agency_station, order_by="Station.code")
 
     __table_args__ = (CheckConstraint(in_codes("kind", taxonomy.AGENCY_KINDS), name="kind_known"),)
 

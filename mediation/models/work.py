@@ -15,7 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mediation import taxonomy
+from mediation import linkage, taxonomy
 from mediation.extensions import db
 from mediation.models._base import UTCDateTime, in_codes, utcnow
 
@@ -84,9 +84,11 @@ class Referral(db.Model):
     direction: Mapped[str] = mapped_column(String(8), default="out")
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     kind: Mapped[str] = mapped_column(String(20), default="other")
-    #: The court's own case number for delegated or entrusted mediation.
+    #: The agency's own case number: a court's 案号 for delegated or entrusted mediation, the police's.
     agency_case_number: Mapped[str] = mapped_column(String(64), default="")
     reason: Mapped[str] = mapped_column(Text, default="")
+    #: A high-risk case (民转刑) sent to the police: first in their inbox.
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(12), default="pending")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at = mapped_column(UTCDateTime, default=utcnow)
@@ -95,13 +97,34 @@ class Referral(db.Model):
     response: Mapped[str] = mapped_column(Text, default="")
     result: Mapped[str] = mapped_column(Text, default="")
     closed_at = mapped_column(UTCDateTime)
+    #: Inbound: what the station reported back to the agency (调解情况反馈), once it has.
+    feedback_outcome: Mapped[str | None] = mapped_column(String(16))
+    feedback: Mapped[str] = mapped_column(Text, default="")
+    feedback_at = mapped_column(UTCDateTime)
+    feedback_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     agency = relationship("Agency", lazy="joined")
+    created_by = relationship("User", foreign_keys=[created_by_id])
+    answered_by = relationship("User", foreign_keys=[answered_by_id])
+    feedback_by = relationship("User", foreign_keys=[feedback_by_id])
+
+    @property
+    def rules(self) -> linkage.ReferralKind:
+        return linkage.KINDS[self.kind]
+
+    @property
+    def feedback_owed(self) -> bool:
+        """The station owes the agency its result: an accepted dispute of a kind that asks for it."""
+        return self.rules.feedback_required and self.status == "accepted" and self.feedback_at is None
 
     __table_args__ = (
         CheckConstraint(in_codes("direction", taxonomy.REFERRAL_DIRECTIONS), name="direction_known"),
         CheckConstraint(in_codes("status", taxonomy.REFERRAL_STATUSES), name="status_known"),
-        CheckConstraint(in_codes("kind", taxonomy.REFERRAL_KINDS), name="kind_known"),
+        CheckConstraint(in_codes("kind", linkage.KINDS), name="kind_known"),
+        CheckConstraint(
+            f"feedback_outcome IS NULL OR {in_codes('feedback_outcome', taxonomy.FEEDBACK_OUTCOMES)}",
+            name="feedback_outcome_known",
+        ),
         # A liaison's inbox: the agency's referrals by status, oldest first.
         Index("ix_referral_agency_status_created", "agency_id", "status", "created_at"),
     )

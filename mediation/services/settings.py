@@ -36,7 +36,7 @@ def _key(kind: str, variant: str = "") -> str:
 
 def default_length(kind: str, variant: str = "") -> Length:
     rule = lifecycle.DEADLINES[kind]
-    return Length(rule.variants.get(variant, rule.days), rule.unit)
+    return Length(*rule.variants.get(variant, (rule.days, rule.unit)))
 
 
 def deadline_length(kind: str, variant: str = "") -> Length:
@@ -63,8 +63,10 @@ def set_deadline_length(actor, kind: str, variant: str, days: int, unit: str) ->
     errors = {}
     if rule is None:
         errors["kind"] = _("There is no deadline called “%(kind)s”.", kind=kind)
-    elif variant and variant not in rule.variants and rule.variant is None:
+    elif variant and not rule.variant_choices:
         errors["variant"] = _("This deadline has no variants.")
+    elif variant and variant not in rule.variant_choices:
+        errors["variant"] = _("This deadline has no variant “%(variant)s”.", variant=variant)
     if unit not in (lifecycle.CALENDAR, lifecycle.WORKING):
         errors["unit"] = _("Count calendar days or working days.")
     if not 1 <= days <= 3650:
@@ -108,5 +110,5 @@ def lengths() -> list[tuple[str, str, Length]]:
     out = []
     for kind, rule in lifecycle.DEADLINES.items():
         out.append((kind, "", deadline_length(kind)))
-        out += [(kind, variant, deadline_length(kind, variant)) for variant in rule.variants]
+        out += [(kind, variant, deadline_length(kind, variant)) for variant in rule.variant_choices]
     return out

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from mediation import lifecycle, policy, taxonomy
+from mediation import lifecycle, linkage, policy, taxonomy
 from mediation.clock import local_date, parse_iso_date, utcnow
 from mediation.errors import Conflict, Invalid, NotAllowed, NotFound
 from mediation.extensions import db
@@ -44,6 +44,8 @@ def apply_step(
             ),
             code="invalid_state",
         )
+    if not step.applies_to(case):
+        raise Conflict(_("“%(step)s” does not apply to this case.", step=step.label), code="not_applicable")
     why = policy.refusal(actor, case, trigger)
     if why == "role":
         raise NotAllowed(_("Your role may not do “%(step)s”.", step=step.label), code="wrong_role")
@@ -243,6 +245,8 @@ def _agency(spec, raw, case):
     agency = raw if isinstance(raw, Agency) else db.session.scalar(select(Agency).filter_by(code=str(raw)))
     if agency is None:
         raise ValueError(_("There is no agency with code “%(code)s”.", code=raw))
+    if case.station_id not in {station.id for station in agency.stations}:
+        raise ValueError(_("%(agency)s does not serve this station.", agency=agency.name))
     return agency
 
 
@@ -306,17 +310,16 @@ def _reassign(case, actor, values, now):
 
 
 def _refer(case, actor, values, now):
+    """The agency picked names the kind (each kind of agency takes one); a high-risk case goes urgent."""
     agency = values["agency"]
-    kind = (
-        agency.kind if agency.kind == "police" else ("court_delegated" if agency.kind == "court" else "other")
-    )
     case.referrals.append(
         Referral(
             direction="out",
             # Set here, not left to the column default: the deadline below reads it before the flush.
             status="pending",
             agency=agency,
-            kind=kind,
+            kind=linkage.outbound_kind_for(agency.kind).code,
+            urgent=case.risk_level == "high",
             reason=values["reason"],
             created_by_id=actor.id,
             created_at=now,
@@ -341,10 +344,23 @@ def _answer_referral(status, text_field=None, closes=False):
             referral.result = values["result"]
         elif text_field:
             referral.response = values[text_field]
+        _note_case_number(case, actor, values, now)
         if closes:
             referral.closed_at = now
 
     return effect
+
+
+def _note_case_number(case, actor, values, now):
+    if values.get("agency_case_number"):
+        case.active_referral.agency_case_number = values["agency_case_number"]
+
+
+def _send_feedback(case, actor, values, now):
+    """调解情况反馈: the station's result, for the court that sent the dispute (its printable letter)."""
+    referral = case.inbound_referral
+    referral.feedback_outcome, referral.feedback = values["outcome"], values["feedback"]
+    referral.feedback_at, referral.feedback_by_id = now, actor.id
 
 
 def _reach_agreement(case, actor, values, now):
@@ -369,6 +385,8 @@ EFFECTS = {
     "reassign": _reassign,
     "refer": _refer,
     "accept_referral": _answer_referral("accepted"),
+    "record_case_number": _note_case_number,
+    "send_feedback": _send_feedback,
     "decline_referral": _answer_referral("declined", "reason", closes=True),
     "recall_referral": _recall_referral,
     "return_to_station": _answer_referral("returned", "result", closes=True),
