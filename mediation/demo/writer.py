@@ -47,14 +47,13 @@ from mediation.services.sessions import record_session
 from mediation.services.station_log import link_case
 from mediation.services.transitions import apply_step
 
-
-
 #: A court that sent the dispute hears the result before the station closes it (调解情况反馈).
 FEEDBACK_BEFORE = {
-    "close": ("agreement", "贵院{number}案件经驿站调解，双方已达成调解协议并履行完毕，现将调解情况反馈贵院。"),
+    "close": ("agreement", "贵院{number}案件经驿站调解，双方已达成调解协议并履行完毕，特此反馈。"),
     "fail_mediation": ("failure", "贵院{number}案件经驿站调解，双方未能达成一致，调解不成，请依法审理。"),
     "withdraw": ("withdrawn", "贵院{number}案件申请人已撤回调解申请，现将情况反馈贵院。"),
 }
+
 
 class Writer:
     """Writes the stations, agencies and accounts, then each plan's case; keeps the rows it wrote by code."""
