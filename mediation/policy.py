@@ -96,6 +96,16 @@ def can_register_at(actor, station) -> bool:
     return actor.role == "mediator" and station.id in actor.station_ids
 
 
+def can_send_dispute(actor, station) -> bool:
+    """An agency's liaison sends disputes to the stations their agency serves."""
+    return actor.agency is not None and any(s.id == station.id for s in actor.agency.stations)
+
+
+def dispute_stations(actor) -> list:
+    """The stations ``actor`` may send a dispute to (the liaison's "send a dispute" form)."""
+    return list(actor.agency.stations) if actor.agency is not None else []
+
+
 def _in_scope(actor, case, scope) -> bool:
     if scope == lifecycle.STATION:
         return case.station_id in actor.station_ids

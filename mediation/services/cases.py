@@ -78,11 +78,12 @@ def register_case(
     """Register a dispute at ``station`` as ``actor`` (a mediator serving there); return the new case.
 
     The case is assigned to ``mediator``, else to whoever is on duty at the station today, else to the
-    actor. ``inbound`` is the referral an agency sent it with, if it came that way. Raises ``NotAllowed``
-    outside the actor's stations and ``Invalid`` (with ``fields``) for bad details or parties. Flushes; the
-    caller commits.
+    actor. ``inbound`` is the referral an agency sent it with, if it came that way; its sender registers it
+    (``services.inbound.send_dispute`` checks them). Raises ``NotAllowed`` outside the actor's stations and
+    ``Invalid`` (with ``fields``) for bad details or parties. Flushes; the caller commits.
     """
-    policy.require(policy.can_register_at(actor, station), _("You do not serve at this station."))
+    if inbound is None or inbound.sent_by is not actor:
+        policy.require(policy.can_register_at(actor, station), _("You do not serve at this station."))
     now = now or utcnow()
     values, files = check_intake(actor, station, details, parties, mediator, local_date(now))
 
@@ -94,7 +95,8 @@ def register_case(
         year=year,
         seq=seq,
         state=lifecycle.INITIAL_STATE,
-        mediator=mediator or on_duty(station, now) or actor,
+        # A dispute an agency sent waits for whoever accepts it when nobody is on duty.
+        mediator=mediator or on_duty(station, now) or (actor if actor.role == "mediator" else None),
         registered_by_id=actor.id,
         registered_at=now,
         state_entered_at=now,
