@@ -175,3 +175,14 @@ def test_the_police_answer_within_24_hours(db, station, people, police):
     answer = next(d for d in case.deadlines if d.kind == "referral_answer")
     assert answer.due_at - answer.started_at == timedelta(days=1) and answer.variant == "police"
     assert event.data["deadlines"]["opened"][0]["kind"] == "referral_answer"
+
+
+@pytest.mark.parametrize("trigger", ["resolve_by_agency", "return_to_station"])
+def test_the_police_record_their_case_number_with_their_result(db, station, people, police, trigger):
+    case = make_case(station, people["mediator"])
+    fire(case, "refer", people["mediator"])
+    referral = case.active_referral
+    fire(case, "accept_referral", people["police_liaison"], agency_case_number="西公(治)受字〔2026〕7号")
+    assert referral.agency_case_number == "西公(治)受字〔2026〕7号"
+    fire(case, trigger, people["police_liaison"], agency_case_number="西公(治)决字〔2026〕9号")
+    assert referral.agency_case_number == "西公(治)决字〔2026〕9号" and referral.closed_at is not None

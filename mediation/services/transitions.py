@@ -344,16 +344,16 @@ def _answer_referral(status, text_field=None, closes=False):
             referral.result = values["result"]
         elif text_field:
             referral.response = values[text_field]
-        _note_case_number(case, actor, values, now)
+        if values.get("agency_case_number"):
+            referral.agency_case_number = values["agency_case_number"]
         if closes:
             referral.closed_at = now
 
     return effect
 
 
-def _note_case_number(case, actor, values, now):
-    if values.get("agency_case_number"):
-        case.active_referral.agency_case_number = values["agency_case_number"]
+def _record_case_number(case, actor, values, now):
+    case.active_referral.agency_case_number = values["agency_case_number"]
 
 
 def _send_feedback(case, actor, values, now):
@@ -385,7 +385,7 @@ EFFECTS = {
     "reassign": _reassign,
     "refer": _refer,
     "accept_referral": _answer_referral("accepted"),
-    "record_case_number": _note_case_number,
+    "record_case_number": _record_case_number,
     "send_feedback": _send_feedback,
     "decline_referral": _answer_referral("declined", "reason", closes=True),
     "recall_referral": _recall_referral,
