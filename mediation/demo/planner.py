@@ -65,6 +65,8 @@ class Plan:
     actions: list
     times: list = field(default_factory=list)
     external_ref: str = ""
+    #: How an agency sent it (``linkage.KINDS``), for the police, court and government channels.
+    inbound_kind: str = ""
     #: Left past its deadline on purpose (open cases only).
     overdue: bool = False
 
@@ -351,12 +353,22 @@ class Planner:
         year = local_date(plan.times[0]).year
         if plan.channel == "police":
             agency = agency_for(plan.station.code, "police")
+            plan.inbound_kind = "police_handover"
             plan.external_ref = f"{agency.short}警调〔{year}〕{rng.randint(1, 400)}号"
             return f"{agency.short}接警后认为属民事纠纷，依警调对接机制移交驿站调解（{plan.external_ref}）。"
         if plan.channel == "court":
             agency = agency_for(plan.station.code, "court")
-            plan.external_ref = f"（{year}）{plan.station.court_code}民诉前调{rng.randint(100, 3999)}号"
-            return f"{agency.short}立案前委派驿站调解，案号{plan.external_ref}。"
+            if rng.random() < 0.7:
+                plan.inbound_kind = "court_delegated"
+                plan.external_ref = f"（{year}）{plan.station.court_code}民诉前调{rng.randint(100, 3999)}号"
+                return f"{agency.short}立案前委派驿站调解，案号{plan.external_ref}。"
+            plan.inbound_kind = rng.choice(("court_entrusted", "court_entrusted_summary"))
+            plan.external_ref = f"（{year}）{plan.station.court_code}民初{rng.randint(100, 3999)}号"
+            return f"{agency.short}立案后委托驿站调解，案号{plan.external_ref}。"
+        if plan.channel == "government":
+            agency = agency_for(plan.station.code, "government")
+            plan.external_ref = f"{agency.short}交〔{year}〕{rng.randint(1, 200)}号"
+            return f"{agency.short}受理群众反映后交办驿站调解（{plan.external_ref}）。"
         if plan.channel == "grid":
             if rng.random() < 0.5:
                 return f"网格员{self.people.name(rng.choice('MF'))}巡查走访时发现并上报。"

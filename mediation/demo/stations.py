@@ -107,6 +107,17 @@ AGENCIES = (
     AgencySpec("LFFY", "陆丰市人民法院", "court", "陆丰市东海街道", ("DHJ",), "陆丰市人民法院"),
     AgencySpec("HZPS", "阳曲县公安局黄寨派出所", "police", "阳曲县黄寨镇", ("YQN",), "黄寨派出所"),
     AgencySpec("YQFY", "阳曲县人民法院", "court", "阳曲县黄寨镇", ("YQN",), "阳曲县人民法院"),
+    # The street offices (and a town government) that assign disputes to their stations (交办).
+    AgencySpec("XLGJD", "兰州市西固区西柳沟街道办事处", "government", "兰州市西固区西柳沟街", ("XLG",),
+               "西柳沟街道办"),
+    AgencySpec("LTJJD", "兰州市西固区临洮街街道办事处", "government", "兰州市西固区临洮街", ("XGJ",),
+               "临洮街街道办"),
+    AgencySpec("RMJD", "衡阳市石鼓区人民街道办事处", "government", "衡阳市石鼓区人民路", ("ZYS",),
+               "人民街道办"),
+    AgencySpec("WHLJD", "天津市河北区望海楼街道办事处", "government", "天津市河北区建国道", ("WHL",),
+               "望海楼街道办"),
+    AgencySpec("DHJD", "陆丰市东海街道办事处", "government", "陆丰市东海大道", ("DHJ",), "东海街道办"),
+    AgencySpec("HZZF", "阳曲县黄寨镇人民政府", "government", "阳曲县黄寨镇", ("YQN",), "黄寨镇政府"),
 )  # fmt: skip
 
 
@@ -153,6 +164,12 @@ USERS = (
     UserSpec("court_lf", "黄秀英", "liaison", agency="LFFY"),
     UserSpec("police_hz", "薛刚", "liaison", agency="HZPS"),
     UserSpec("court_yq", "武晓燕", "liaison", agency="YQFY"),
+    UserSpec("jd_xlg", "宋佳", "liaison", agency="XLGJD"),
+    UserSpec("jd_ltj", "范志明", "liaison", agency="LTJJD"),
+    UserSpec("jd_rmj", "谢红", "liaison", agency="RMJD"),
+    UserSpec("jd_whl", "袁博", "liaison", agency="WHLJD"),
+    UserSpec("jd_dh", "许冬梅", "liaison", agency="DHJD"),
+    UserSpec("zf_hz", "秦建军", "liaison", agency="HZZF"),
 )
 
 
@@ -160,6 +177,10 @@ USERS = (
 MEDIATORS = {
     s.code: [u.username for u in USERS if u.role == "mediator" and s.code in u.stations] for s in STATIONS
 }
+
+
+#: The agency kind that sends the disputes of each inbound channel.
+SENDERS = {"police": "police", "court": "court", "government": "government"}
 
 
 def agency_for(station_code: str, kind: str) -> AgencySpec:

@@ -18,6 +18,7 @@ from mediation.demo.stations import (
     AGENCIES,
     DEMO_PASSWORD,
     MEDIATORS,
+    SENDERS,
     STATIONS,
     USERS,
     agency_for,
@@ -41,11 +42,21 @@ from mediation.demo.words import (
 from mediation.extensions import db
 from mediation.models import Agency, Case, Station, User, VisitLogEntry
 from mediation.services.agreements import update_agreement
-from mediation.services.cases import CaseInput, Inbound, register_case
+from mediation.services.cases import CaseInput, register_case
 from mediation.services.followups import plan_visit, record_visit
+from mediation.services.inbound import send_dispute
 from mediation.services.sessions import record_session
 from mediation.services.station_log import link_case
 from mediation.services.transitions import apply_step
+
+#: Why each kind of agency sends a dispute, as its liaison writes it.
+INBOUND_REASONS = {
+    "police_handover": "属民事纠纷，建议驿站调解。",
+    "court_delegated": "立案前委派调解。",
+    "court_entrusted": "立案后委托调解（普通程序）。",
+    "court_entrusted_summary": "立案后委托调解（简易程序）。",
+    "government_assigned": "群众反映的邻里矛盾，交办驿站调解。",
+}
 
 #: A court that sent the dispute hears the result before the station closes it (调解情况反馈).
 FEEDBACK_BEFORE = {
@@ -102,43 +113,39 @@ class Writer:
         station = self.stations[plan.station.code]
         registered_at = plan.times[0]
         this_week = (local_date(self.now) - local_date(registered_at)).days <= local_date(self.now).weekday()
-        case = register_case(
-            self.users[plan.registrar],
-            station,
-            CaseInput(
-                title=plan.title,
-                category=plan.story.category,
-                channel=plan.channel,
-                facts=plan.facts,
-                place=plan.place,
-                amount=plan.amount,
-                risk_level=plan.risk,
-                external_ref=plan.external_ref,
-            ),
-            plan.parties,
-            # This week's new cases go to whoever the roster has on duty, as intake does.
-            mediator=None if this_week else self.users[plan.mediator],
-            inbound=self.inbound(plan) if plan.channel in ("police", "court") else None,
-            now=registered_at,
+        details = CaseInput(
+            title=plan.title,
+            category=plan.story.category,
+            channel=plan.channel,
+            facts=plan.facts,
+            place=plan.place,
+            amount=plan.amount,
+            risk_level=plan.risk,
+            external_ref=plan.external_ref,
         )
+        if plan.inbound_kind:
+            # The agency's liaison sends it from their workspace; the station's mediator accepts it.
+            sender = self.users[liaison_of(agency_for(plan.station.code, SENDERS[plan.channel]).code)]
+            reason = INBOUND_REASONS[plan.inbound_kind]
+            case = send_dispute(
+                sender, station, plan.inbound_kind, details, plan.parties,
+                agency_case_number=plan.external_ref, reason=reason, now=registered_at,
+            )  # fmt: skip
+        else:
+            case = register_case(
+                self.users[plan.registrar],
+                station,
+                details,
+                plan.parties,
+                # This week's new cases go to whoever the roster has on duty, as intake does.
+                mediator=None if this_week else self.users[plan.mediator],
+                now=registered_at,
+            )
         if log_entry is not None:
             link_case(self.users[plan.registrar], log_entry, case, now=registered_at)
         for action, at in zip(plan.actions[1:], plan.times[1:], strict=True):
             getattr(self, "_" + action.kind)(case, plan, action, at)
         return case
-
-    def inbound(self, plan: Plan) -> Inbound:
-        """The referral an agency sent the dispute in with (警调对接 / 诉调对接), hours before intake."""
-        spec = agency_for(plan.station.code, plan.channel)
-        police = spec.kind == "police"
-        return Inbound(
-            agency=self.agencies[spec.code],
-            kind="police_handover" if police else "court_delegated",
-            sent_at=plan.times[0] - timedelta(hours=self.rng.randint(1, 20)),
-            sent_by=self.users[liaison_of(spec.code)],
-            agency_case_number=plan.external_ref,
-            reason="属民事纠纷，建议驿站调解。" if police else "立案前委派调解。",
-        )
 
     # the actions -------------------------------------------------------------------------------------------
 
@@ -152,6 +159,10 @@ class Writer:
             )  # fmt: skip
         apply_step(case, trigger, actor, version=case.version, now=at, **data)
 
+    def _mediator(self, case: Case, plan: Plan) -> User:
+        """Who mediates: the plan's mediator takes a dispute an agency sent while nobody was on duty."""
+        return case.mediator or self.users[plan.mediator]
+
     def _liaison(self, case: Case) -> User:
         return self.users[liaison_of(case.active_referral.agency.code)]
 
@@ -159,28 +170,41 @@ class Writer:
         return self.agencies[agency_for(plan.station.code, kind).code]
 
     def _accept(self, case, plan, action, at):
-        self._step(case, "accept", case.mediator, at)
+        mediator = self._mediator(case, plan)
+        self._step(case, "accept", mediator, at, mediator=mediator)
 
     def _decline(self, case, plan, action, at):
         reason, note = self.rng.choice(DECLINES)
-        self._step(case, "decline", case.mediator, at, reason=reason, note=note)
+        self._step(case, "decline", self._mediator(case, plan), at, reason=reason, note=note)
 
     def _withdraw(self, case, plan, action, at):
         reason = self.rng.choice(WITHDRAWALS).format_map(plan.vars)
-        self._step(case, "withdraw", case.mediator, at, reason=reason)
+        self._step(case, "withdraw", self._mediator(case, plan), at, reason=reason)
 
     def _refer(self, case, plan, action, at):
         agency = self._agency(plan, plan.refer_kind)
-        self._step(case, "refer", case.mediator, at, agency=agency, reason=REFER_REASONS[plan.refer_kind])
+        self._step(
+            case,
+            "refer",
+            self._mediator(case, plan),
+            at,
+            agency=agency,
+            reason=REFER_REASONS[plan.refer_kind],
+        )
 
     def _accept_referral(self, case, plan, action, at):
-        self._step(case, "accept_referral", self._liaison(case), at)
+        """The police give the matter their own number (警情号) as they take it."""
+        number = ""
+        if case.active_referral.kind == "police":
+            short = next(a.short for a in AGENCIES if a.code == case.active_referral.agency.code)
+            number = f"{short}受案〔{local_date(at).year}〕{self.rng.randint(100, 999)}号"
+        self._step(case, "accept_referral", self._liaison(case), at, agency_case_number=number)
 
     def _decline_referral(self, case, plan, action, at):
         self._step(case, "decline_referral", self._liaison(case), at, reason=AGENCY_DECLINES[plan.refer_kind])
 
     def _recall_referral(self, case, plan, action, at):
-        self._step(case, "recall_referral", case.mediator, at, reason=self.rng.choice(RECALLS))
+        self._step(case, "recall_referral", self._mediator(case, plan), at, reason=self.rng.choice(RECALLS))
 
     def _return_to_station(self, case, plan, action, at):
         self._step(case, "return_to_station", self._liaison(case), at, result=AGENCY_RETURNS[plan.refer_kind])
@@ -190,19 +214,24 @@ class Writer:
         self._step(case, "resolve_by_agency", self._liaison(case), at, result=result)
 
     def _reassign(self, case, plan, action, at):
-        others = [u for u in MEDIATORS[plan.station.code] if u != case.mediator.username]
+        others = [u for u in MEDIATORS[plan.station.code] if u != self._mediator(case, plan).username]
         new = self.users[self.rng.choice(others)]
         reason = self.rng.choice(REASSIGNS).format(new=new.display_name)
-        self._step(case, "reassign", case.mediator, at, mediator=new, reason=reason)
+        self._step(case, "reassign", self._mediator(case, plan), at, mediator=new, reason=reason)
 
     def _extend(self, case, plan, action, at):
         self._step(
-            case, "extend", case.mediator, at, consent_recorded=True, reason=self.rng.choice(EXTENSIONS)
+            case,
+            "extend",
+            self._mediator(case, plan),
+            at,
+            consent_recorded=True,
+            reason=self.rng.choice(EXTENSIONS),
         )
 
     def _session(self, case, plan, action, at):
         rng, vars = self.rng, plan.vars
-        mediator = case.mediator
+        mediator = self._mediator(case, plan)
         first = case.rights_notified_at is None
         notes = (
             "调解员告知双方人民调解的性质、原则及当事人的权利义务，分别听取双方陈述，核实相关证据。"
@@ -238,7 +267,7 @@ class Writer:
         if case.agreements:
             terms = "（补充协议）" + terms
         self._step(
-            case, "reach_agreement", case.mediator, at,
+            case, "reach_agreement", self._mediator(case, plan), at,
             terms=terms,
             facts_and_responsibility=plan.story.facts.format_map(vars)[:500],
             performance_method="银行转账或现金支付" if plan.amount else "按协议约定自行履行",
@@ -308,7 +337,7 @@ class Writer:
 
     def _report_breach(self, case, plan, action, at):
         reason = f"回访发现{plan.vars['b']}未按期履行协议，{plan.vars['a']}申请再次调解。"
-        self._step(case, "report_breach", case.mediator, at, reason=reason)
+        self._step(case, "report_breach", self._mediator(case, plan), at, reason=reason)
 
     def _fail_mediation(self, case, plan, action, at):
         body = agency_for(
@@ -321,11 +350,17 @@ class Writer:
         else:
             advice = f"告知双方可向{body.name}提起诉讼，驿站可协助申请法律援助。"
         reason = plan.story.fail.format_map(plan.vars) + "，经多次调解未能达成协议。"
-        self._step(case, "fail_mediation", case.mediator, at, reason=reason, advice=advice)
+        self._step(case, "fail_mediation", self._mediator(case, plan), at, reason=reason, advice=advice)
 
     def _reopen(self, case, plan, action, at):
         supervisor = self.users[supervisor_of(plan.station.code)]
         self._step(case, "reopen", supervisor, at, reason=self.rng.choice(REOPENS))
 
     def _close(self, case, plan, action, at):
-        self._step(case, "close", case.mediator, at, note="回访确认协议已履行完毕，双方无异议，予以结案。")
+        self._step(
+            case,
+            "close",
+            self._mediator(case, plan),
+            at,
+            note="回访确认协议已履行完毕，双方无异议，予以结案。",
+        )

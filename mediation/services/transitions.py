@@ -310,8 +310,10 @@ def _reassign(case, actor, values, now):
 
 
 def _refer(case, actor, values, now):
-    """The agency picked names the kind (each kind of agency takes one); a high-risk case goes urgent."""
+    """The agency picked names the kind (each kind of agency takes one); a high-risk case goes urgent. A
+    dispute nobody was assigned yet (an agency sent it while nobody was on duty) is the referrer's."""
     agency = values["agency"]
+    case.mediator = case.mediator or actor
     case.referrals.append(
         Referral(
             direction="out",
