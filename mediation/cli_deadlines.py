@@ -33,11 +33,13 @@ def deadlines():
 @with_appcontext
 def list_deadlines():
     """Every deadline length in force, and when a deadline becomes due soon."""
-    for kind, variant, length in settings.lengths():
-        name = f"{kind}.{variant}" if variant else kind
+    rows = [(f"{kind}.{variant}" if variant else kind, kind, variant, length) for kind, variant, length in
+            settings.lengths()]  # fmt: skip
+    width = max(len(name) for name, *_ in rows)
+    for name, kind, variant, length in rows:
         default = settings.default_length(kind, variant)
         note = f"  (default {default.days} {default.unit})" if length.changed else ""
-        click.echo(f"{name:<28} {length.days:>4} {length.unit}{note}")
+        click.echo(f"{name:<{width}} {length.days:>4} {length.unit}{note}")
     warn = settings.warning()
     click.echo(
         f"due soon: when {warn['fraction']:.0%} of the time is used"

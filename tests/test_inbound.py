@@ -186,3 +186,11 @@ def test_the_police_record_their_case_number_with_their_result(db, station, peop
     assert referral.agency_case_number == "西公(治)受字〔2026〕7号"
     fire(case, trigger, people["police_liaison"], agency_case_number="西公(治)决字〔2026〕9号")
     assert referral.agency_case_number == "西公(治)决字〔2026〕9号" and referral.closed_at is not None
+
+
+def test_a_dispute_referred_before_anyone_took_it_is_the_referrers(db, station, people, police):
+    case = send(people["police_liaison"], station, "police_handover")
+    assert case.mediator is None
+    fire(case, "refer", people["colleague"], agency="XGPS")
+    fire(case, "decline_referral", people["police_liaison"])
+    assert (case.state, case.mediator) == ("mediating", people["colleague"])
