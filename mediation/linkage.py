@@ -104,6 +104,9 @@ def _check() -> None:
         taken = kinds(OUT, agency_kind)
         if len(taken) != 1:
             raise ValueError(f"agency kind {agency_kind!r} takes {len(taken)} outbound referral kinds")
+    for kind in KINDS.values():
+        if len(kind.code) > 32:  # Referral.kind, Deadline.variant
+            raise ValueError(f"referral kind {kind.code!r} is longer than its columns")
     for kind in kinds(IN):
         if kind.channel not in CHANNELS:
             raise ValueError(f"inbound kind {kind.code!r} has unknown channel {kind.channel!r}")

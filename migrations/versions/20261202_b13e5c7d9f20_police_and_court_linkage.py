@@ -76,6 +76,7 @@ def upgrade():
 
     with op.batch_alter_table('referral', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_referral_kind_known'), type_='check')
+        batch_op.alter_column('kind', existing_type=sa.String(length=20), type_=sa.String(length=32))
         batch_op.add_column(sa.Column('urgent', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column('feedback_outcome', sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column('feedback', sa.Text(), nullable=False, server_default=''))
@@ -131,6 +132,7 @@ def downgrade():
     op.execute("UPDATE referral SET kind = 'other' WHERE kind NOT IN "
                "('police', 'court_delegated', 'court_entrusted')")
     with op.batch_alter_table('referral', schema=None) as batch_op:
+        batch_op.alter_column('kind', existing_type=sa.String(length=32), type_=sa.String(length=20))
         batch_op.create_check_constraint(op.f('ck_referral_kind_known'), _in('kind', OLD_KINDS))
 
     op.execute("UPDATE \"case\" SET channel = 'walk_in' WHERE channel = 'government'")
