@@ -112,6 +112,19 @@ def _by_the_performance_deadline(case, start):
     return None
 
 
+#: A major case (visited again after its first follow-up, DOMAIN §5): a risk of escalation, a large amount,
+#: or many parties (a group dispute).
+MAJOR_AMOUNT, MAJOR_PARTIES = 100_000, 5
+
+
+def is_major(case) -> bool:
+    return (
+        case.risk_level == "high"
+        or (case.amount is not None and case.amount >= MAJOR_AMOUNT)
+        or len(case.party_links) >= MAJOR_PARTIES
+    )
+
+
 def _written_agreement(case):
     agreement = case.current_agreement
     return agreement is not None and not agreement.oral
@@ -131,8 +144,11 @@ DEADLINES = {d.kind: d for d in (
     DeadlineRule("referral_result", _l("Agency reports a result"), 15, CALENDAR, ("with_agency",),
                  variants=linkage.lengths("result"), variant=_outbound_kind,
                  variant_choices=linkage.codes(linkage.OUT)),
-    DeadlineRule("follow_up", _l("First follow-up visit"), 7, CALENDAR, ("following_up",),
+    # A failed mediation is followed up too, after it closed (DOMAIN §5).
+    DeadlineRule("follow_up", _l("First follow-up visit"), 7, CALENDAR, ("following_up", "closed"),
                  due=_by_the_performance_deadline),
+    # Any other planned visit: due on its day; the length is the gap to a major case's second visit.
+    DeadlineRule("visit", _l("Planned follow-up visit"), 30, CALENDAR, ("following_up", "closed")),
     DeadlineRule("judicial_confirmation", _l("Last day to apply for judicial confirmation (optional)"), 30,
                  CALENDAR, ("following_up",), lapses=True, applies=_written_agreement),
 )}
@@ -330,6 +346,9 @@ class Step:
     #: the dispute) is not offered to, and refused for, the others. A guard, by contrast, shows the step
     #: disabled until it holds.
     applies: Callable | None = None
+    #: The step plans the follow-up: a first visit by the ``follow_up`` deadline it opens, and for a
+    #: major case (``is_major``) a second one a ``visit`` length after it.
+    plans_follow_up: bool = False
 
     def applies_to(self, case) -> bool:
         return self.applies is None or self.applies(case)
@@ -373,7 +392,7 @@ STEPS = {s.trigger: s for s in (
     Step("resolve_by_agency", ("with_agency",), "following_up", LIAISON, AGENCY, _l("Resolved by agency"),
          fields=(Field("result", "longtext", _l("Result"), max_length=NOTE_LENGTH), AGENCY_CASE_NUMBER),
          style="success", help=_l("The station follows the case up and closes it."),
-         opens=("follow_up",), meets=("referral_result",)),
+         opens=("follow_up",), meets=("referral_result",), plans_follow_up=True),
     Step("reach_agreement", ("mediating",), "following_up", MEDIATOR, STATION, _l("Record agreement"),
          fields=(Field("terms", "longtext", _l("Agreed terms"), max_length=DOCUMENT_LENGTH),
                  Field("facts_and_responsibility", "longtext",
@@ -389,13 +408,13 @@ STEPS = {s.trigger: s for s in (
                  Field("signatures_recorded", "confirm", _l("The parties and the mediator have signed"))),
          guards=(PERFORMANCE_DEADLINE_NOT_PAST, PERFORMANCE_DEADLINE_NOT_DISTANT), style="success",
          help=_l("The parties reached an agreement (达成协议)."),
-         opens=("follow_up", "judicial_confirmation"), meets=MEDIATION_PERIOD),
+         opens=("follow_up", "judicial_confirmation"), meets=MEDIATION_PERIOD, plans_follow_up=True),
     Step("fail_mediation", ("mediating",), "closed", MEDIATOR, STATION, _l("Mediation failed"),
          fields=(REASON, Field("advice", "longtext", _l("Advice given to the parties"),
                                help=_l("E.g. that they may go to court, arbitration or an authority."),
                                max_length=NOTE_LENGTH)),
          guards=(FEEDBACK_SENT,), outcome="unresolved", style="outline-danger",
-         meets=MEDIATION_PERIOD),
+         opens=("follow_up",), meets=MEDIATION_PERIOD, plans_follow_up=True),
     Step("withdraw", ("registered", "mediating"), "closed", MEDIATOR, STATION, _l("Withdrawn"),
          fields=(REASON,), guards=(FEEDBACK_SENT,), outcome="withdrawn", style="outline-secondary",
          help=_l("The applicant withdrew (撤回)."),
@@ -403,7 +422,7 @@ STEPS = {s.trigger: s for s in (
     Step("report_breach", ("following_up",), "mediating", MEDIATOR, STATION, _l("Report breach"),
          fields=(REASON,), style="outline-danger",
          help=_l("The agreement is not being performed: mediate again."),
-         opens=("mediation",), cancels=("follow_up", "judicial_confirmation")),
+         opens=("mediation",), cancels=("follow_up", "visit", "judicial_confirmation")),
     Step("close", ("following_up",), "closed", MEDIATOR, STATION, _l("Close case"),
          fields=(Field("note", "longtext", _l("Closing note"), required=False, max_length=NOTE_LENGTH),),
          guards=(VISIT_FOUND_PERFORMED, FEEDBACK_SENT), outcome="resolved", style="success",
@@ -418,7 +437,7 @@ STEPS = {s.trigger: s for s in (
                  " goes with it.")),
     Step("reopen", ("closed",), "mediating", SUPERVISOR, STATION, _l("Reopen"),
          fields=(REASON,), style="outline-warning", help=_l("The case was closed wrongly (重新启动)."),
-         opens=("mediation",)),
+         opens=("mediation",), cancels=("follow_up", "visit")),
     Step("extend", ("mediating",), "=", MEDIATOR, STATION, _l("Extend mediation period"),
          fields=(Field("consent_recorded", "confirm", _l("Both parties consent to the extension")), REASON),
          guards=(NOT_EXTENDED_YET,), style="outline-secondary",

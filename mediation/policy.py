@@ -49,7 +49,8 @@ def can_work_on_case(actor, case) -> bool:
 
 def can_follow_up(actor, case) -> bool:
     """Plan and record follow-up visits: the station's mediators, in any state but registration (a failed
-    mediation is followed up too, after it closed)."""
+    mediation is followed up too, after it closed: ``services.followups`` refuses a closed case that owes
+    no visit)."""
     return (
         actor.role == "mediator"
         and case.station_id in actor.station_ids

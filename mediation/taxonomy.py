@@ -137,7 +137,14 @@ def sex_label(value: str) -> str:
 
 
 #: How a follow-up visit (回访) was made.
-VISIT_METHODS = {"in_person": _l("In person"), "phone": _l("Phone")}
+VISIT_METHODS = {"in_person": _l("In person"), "phone": _l("Phone"), "video": _l("Video or WeChat")}
+
+#: What a follow-up visit found of the agreement (or of the settlement the agency reached).
+PERFORMANCE = {
+    "fully": _l("Performed in full"),
+    "partly": _l("Partly performed"),
+    "not": _l("Not performed"),
+}
 
 #: What the court decided on an application for judicial confirmation (DOMAIN §4).
 JC_DECISIONS = {

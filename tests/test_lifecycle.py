@@ -99,7 +99,12 @@ def record_visit(case, *, done=True, performed=True, visitor=None):
     if not done:
         return followups.plan_visit(visitor, case, scheduled_for=today + timedelta(days=3))
     return followups.record_visit(
-        visitor, case, done_on=today, method="in_person", party_reached="王芳", agreement_performed=performed
+        visitor,
+        case,
+        done_on=today,
+        method="in_person",
+        party_reached="王芳",
+        performance="fully" if performed else "not",
     )
 
 

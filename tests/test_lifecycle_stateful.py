@@ -179,7 +179,11 @@ def test_random_walks_keep_the_lifecycle_invariants(app, db, station, other_stat
                 return  # nothing to follow up yet
             if done:
                 followups.record_visit(
-                    case.mediator, case, done_on=today, method="phone", agreement_performed=performed
+                    case.mediator,
+                    case,
+                    done_on=today,
+                    method="phone",
+                    performance="fully" if performed else "not",
                 )
             else:
                 followups.plan_visit(case.mediator, case, scheduled_for=today + timedelta(days=2))

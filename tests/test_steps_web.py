@@ -458,7 +458,7 @@ def test_close_is_disabled_with_its_reason_until_a_visit_found_the_agreement_per
         FollowUpVisit(
             case_id=mediating.id,
             done_on=local_date(utcnow()),
-            agreement_performed=True,
+            performance="fully",
             visitor_id=mediator.id,
             method="in_person",
             party_reached="王芳",

@@ -45,6 +45,8 @@ ACTION_LABELS = {
     "upload_attachment": _l("Attached a file"),
     "plan_visit": _l("Planned a follow-up visit"),
     "record_visit": _l("Recorded a follow-up visit"),
+    "move_visit": _l("Moved a planned follow-up visit"),
+    "cancel_visit": _l("Cancelled a planned follow-up visit"),
     "link_visit": _l("Registered from the visit log"),
     "update_party": _l("Corrected a party's particulars"),
     "update_case": _l("Corrected the case details"),
@@ -91,6 +93,13 @@ DATA_LABELS = {
     "method": _l("How"),
     "party_reached": _l("Who was reached"),
     "agreement_performed": _l("Agreement performed"),
+    "performance": _l("Performance of the agreement"),
+    "purpose": _l("Why the visit"),
+    "lawsuit_filed": _l("A lawsuit was filed"),
+    "lawsuit_result": _l("Result of the lawsuit"),
+    "measures": _l("Measures taken"),
+    "planned_visits": _l("Follow-up visits planned"),
+    "moved_from": _l("Was planned for"),
     "satisfaction": _l("Satisfaction (1–5)"),
     "renewed_conflict": _l("Signs of the dispute flaring up"),
     "visitor": _l("Visitor"),
@@ -102,7 +111,7 @@ DATA_LABELS = {
 MOMENT_KEYS = frozenset(
     {
         "held_at", "rights_notified_at", "performance_deadline", "jc_applied_on", "jc_decided_on",
-        "scheduled_for", "done_on", "visited_at", "birth_date",
+        "scheduled_for", "done_on", "visited_at", "birth_date", "moved_from",
     }
 )  # fmt: skip
 
@@ -252,6 +261,10 @@ def _value(key, value, spec, names, view: policy.PersonalData) -> str:
         return str(taxonomy.RISK_LEVELS.get(value, value))
     if key == "method":
         return str(taxonomy.VISIT_METHODS.get(value, value))
+    if key == "performance":
+        return str(taxonomy.PERFORMANCE.get(value, value))
+    if key == "planned_visits" and isinstance(value, list):
+        return listing([_when(day) for day in value])
     if isinstance(value, str) and (kind == "date" or key in MOMENT_KEYS):
         return _when(value)
     if isinstance(value, list):

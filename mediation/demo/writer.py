@@ -43,7 +43,7 @@ from mediation.extensions import db
 from mediation.models import Agency, Case, Station, User, VisitLogEntry
 from mediation.services.agreements import update_agreement
 from mediation.services.cases import CaseInput, register_case
-from mediation.services.followups import plan_visit, record_visit
+from mediation.services.followups import plan_visit, planned_visits, record_visit
 from mediation.services.inbound import send_dispute
 from mediation.services.sessions import record_session
 from mediation.services.station_log import link_case
@@ -304,13 +304,13 @@ class Writer:
             notes = f"回访{applicant.name}，{vars['b']}已按协议履行，双方关系缓和，未发现矛盾反复迹象。"
         else:
             notes = f"回访{applicant.name}，{vars['b']}至今未按协议履行，{vars['a']}情绪不满，要求再次调解。"
-        planned = next((v for v in case.visits if v.done_on is None), None)
+        planned = next(iter(planned_visits(case)), None)
         record_visit(
             case.mediator, case,
             done_on=local_date(at),
             method=rng.choice(("in_person", "in_person", "phone")),
             party_reached=applicant.name,
-            agreement_performed=performed,
+            performance="fully" if performed else self.rng.choice(("partly", "not")),
             satisfaction=rng.choice((4, 5, 5, 5, 3)) if performed else rng.choice((1, 2, 2)),
             renewed_conflict=not performed and rng.random() < 0.5,
             notes=notes,
@@ -325,12 +325,18 @@ class Writer:
             done_on=local_date(at),
             method="phone",
             party_reached=applicant.name,
+            purpose="调解不成后回访，了解纠纷后续处理情况",
             satisfaction=self.rng.choice((3, 4)),
-            notes=f"电话回访{applicant.name}，其已按建议向人民法院起诉，案件正在审理中，未发现矛盾激化迹象。",
+            lawsuit_filed=True,
+            lawsuit_result="已立案，正在审理中",
+            notes=f"电话回访{applicant.name}，其已按建议向人民法院起诉，未发现矛盾激化迹象。",
             now=at,
         )  # fmt: skip
 
     def _schedule_visit(self, case, plan, action, at):
+        """The step that concluded the mediation planned the first visit; plan one only if it was not."""
+        if planned_visits(case):
+            return
         agreement = case.current_agreement
         scheduled_for = agreement.performance_deadline if agreement else local_date(at) + timedelta(days=7)
         plan_visit(case.mediator, case, scheduled_for=max(scheduled_for, local_date(at)), now=at)

@@ -131,7 +131,8 @@ class Referral(db.Model):
 
 
 class FollowUpVisit(db.Model):
-    """回访: planned (``scheduled_for``) and then done (``done_on``)."""
+    """回访: planned (``scheduled_for``, with the deadline it is due by) and then done (``done_on``), or
+    cancelled with a reason. What it found is the follow-up record DOMAIN §5 lists."""
 
     __tablename__ = "follow_up_visit"
 
@@ -142,17 +143,41 @@ class FollowUpVisit(db.Model):
     visitor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     method: Mapped[str] = mapped_column(String(16), default="in_person")
     party_reached: Mapped[str] = mapped_column(String(200), default="")
-    agreement_performed: Mapped[bool | None] = mapped_column(Boolean)
+    #: Why the visit (a planned check on performance, a party's call, a sign of trouble).
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    #: ``taxonomy.PERFORMANCE``: fully, partly, not; NULL when there was nothing to perform.
+    performance: Mapped[str | None] = mapped_column(String(8))
     satisfaction: Mapped[int | None] = mapped_column(Integer)
+    lawsuit_filed: Mapped[bool] = mapped_column(Boolean, default=False)
+    lawsuit_result: Mapped[str] = mapped_column(Text, default="")
     renewed_conflict: Mapped[bool] = mapped_column(Boolean, default=False)
+    measures: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    #: The deadline a planned visit is due by (the first visit's ``follow_up``, or its own ``visit``).
+    deadline_id: Mapped[int | None] = mapped_column(ForeignKey("deadline.id"))
+    cancelled_at = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
     created_at = mapped_column(UTCDateTime, default=utcnow)
 
     visitor = relationship("User")
+    deadline = relationship("Deadline")
+
+    @property
+    def agreement_performed(self) -> bool:
+        return self.performance == "fully"
+
+    @property
+    def is_planned(self) -> bool:
+        """Planned, and neither done nor cancelled yet."""
+        return self.done_on is None and self.cancelled_at is None
 
     __table_args__ = (
         CheckConstraint(in_codes("method", taxonomy.VISIT_METHODS), name="method_known"),
         CheckConstraint("satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5", name="satisfaction_range"),
+        CheckConstraint(
+            f"performance IS NULL OR {in_codes('performance', taxonomy.PERFORMANCE)}",
+            name="performance_known",
+        ),
         CheckConstraint("scheduled_for IS NOT NULL OR done_on IS NOT NULL", name="planned_or_done"),
         # Visits due across a province: planned and not yet done.
         Index("ix_follow_up_visit_due", "done_on", "scheduled_for"),

@@ -93,6 +93,11 @@ def count(
     return Count(due, warning_start(start, due, calendar, fraction, working_left), known)
 
 
+def due_after(start: datetime, days: int, unit: str) -> datetime:
+    """When ``days`` ``unit`` days counted from ``start`` run out (whole local days, as ``count``)."""
+    return count(start, days, unit, exact=False, fraction=1, working_left=0).due
+
+
 def warning_start(start: datetime, due: datetime, calendar: Calendar, fraction: float, working_left: int):
     """The moment a deadline becomes due soon: ``fraction`` of its time used, or the start of the day from
     which only ``working_left`` working days remain, whichever comes first (never before it starts)."""

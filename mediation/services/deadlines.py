@@ -42,10 +42,13 @@ def open_deadlines(case: Case) -> list[Deadline]:
     return sorted((d for d in case.deadlines if d.is_open), key=lambda d: d.due_at)
 
 
-def open_(case: Case, kinds, *, now: datetime, by: str, closed=()) -> list[Deadline]:
+def open_(
+    case: Case, kinds, *, now: datetime, by: str, closed=(), due: datetime | None = None
+) -> list[Deadline]:
     """Open the ``kinds`` deadlines on ``case`` that apply to it, counted from ``now`` by the settings in
     force; ``closed`` are the deadlines the same step just closed (an extension starts where its period
-    ended). Returns the new rows (added to the case, not flushed)."""
+    ended); ``due``, a due moment set by hand (a visit planned for a day). Returns the new rows (added to
+    the case, not flushed)."""
     opened = []
     warn = settings.warning()
     for kind in kinds:
@@ -55,7 +58,7 @@ def open_(case: Case, kinds, *, now: datetime, by: str, closed=()) -> list[Deadl
         variant = rule.variant(case) if rule.variant else ""
         length = settings.deadline_length(kind, variant)
         start = rule.start(case, now, closed) if rule.start else now
-        due = rule.due(case, start) if rule.due else None
+        due_at = due or (rule.due(case, start) if rule.due else None)
         counted = calendar.count(
             start,
             length.days,
@@ -63,7 +66,7 @@ def open_(case: Case, kinds, *, now: datetime, by: str, closed=()) -> list[Deadl
             exact=rule.exact,
             fraction=warn["fraction"],
             working_left=warn["working_days"],
-            due=max(due, start) if due is not None else None,
+            due=max(due_at, start) if due_at is not None else None,
         )
         deadline = Deadline(
             case_id=case.id,
@@ -94,8 +97,21 @@ def cancel(case: Case, kinds, *, now: datetime, by: str) -> list[Deadline]:
     return _close(case, kinds, "cancelled_at", now, by)
 
 
+def meet_rows(case: Case, rows, *, now: datetime, by: str) -> list[Deadline]:
+    """Mark these open deadline rows of ``case`` met (a planned visit made)."""
+    return _close_rows(case, [d for d in rows if d.is_open], "met_at", now, by)
+
+
+def cancel_rows(case: Case, rows, *, now: datetime, by: str) -> list[Deadline]:
+    """Mark these open deadline rows of ``case`` cancelled (a planned visit moved or called off)."""
+    return _close_rows(case, [d for d in rows if d.is_open], "cancelled_at", now, by)
+
+
 def _close(case, kinds, column, now, by) -> list[Deadline]:
-    closed = [d for d in case.deadlines if d.is_open and d.kind in kinds]
+    return _close_rows(case, [d for d in case.deadlines if d.is_open and d.kind in kinds], column, now, by)
+
+
+def _close_rows(case, closed, column, now, by) -> list[Deadline]:
     for deadline in closed:
         setattr(deadline, column, now)
         deadline.closed_by = by

@@ -1,19 +1,19 @@
 """``apply_step``: the only code that moves a case through its lifecycle."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from mediation import lifecycle, linkage, policy, taxonomy
-from mediation.clock import local_date, parse_iso_date, utcnow
+from mediation.clock import end_of_day, local_date, parse_iso_date, utcnow
 from mediation.errors import Conflict, Invalid, NotAllowed, NotFound
 from mediation.extensions import db
 from mediation.ids import parse_version
-from mediation.models import Agency, Agreement, Case, Event, Referral, User
+from mediation.models import Agency, Agreement, Case, Event, FollowUpVisit, Referral, User
 from mediation.models.event import EVENT_KINDS
-from mediation.services import deadlines
+from mediation.services import calendar, deadlines, settings
 from mediation.text import parse_text
 
 
@@ -71,7 +71,12 @@ def apply_step(
         _enter(case, dest, step, now)
         met = deadlines.meet(case, step.meets, now=now, by=trigger)
         cancelled = deadlines.cancel(case, step.cancels, now=now, by=trigger)
+        for visit in case.visits:  # a visit planned by a deadline the step cancelled is called off with it
+            if visit.is_planned and visit.deadline in cancelled:
+                visit.cancelled_at = now
         opened = deadlines.open_(case, step.opens, now=now, by=trigger, closed=met + cancelled)
+        planned = _plan_follow_up(case, opened, now, trigger) if step.plans_follow_up else []
+        opened += [v.deadline for v in planned if v.deadline not in opened]
         # Every step moves the version (even one that changes nothing else), and the UPDATE carries the
         # step's time, not the wall clock.
         case.updated_at = now
@@ -79,9 +84,35 @@ def apply_step(
     trail = {
         **values,
         **_assignment(step, mediator_before, case.mediator),
+        **({"planned_visits": [v.scheduled_for.isoformat() for v in planned]} if planned else {}),
         **deadlines.for_event(opened, met, cancelled),
     }
     return record_event(case, actor, "transition", trigger, trail, now=now, from_state=source)
+
+
+def _plan_follow_up(case, opened, now, trigger) -> list[FollowUpVisit]:
+    """The follow-up plan (DOMAIN §5): a first visit on the last day of the ``follow_up`` deadline the step
+    opened (the agreement's performance deadline, or 7 days), and for a major case a second one a ``visit``
+    length after it, due by its own deadline. Visited by the case's mediator unless someone else is chosen."""
+    first = next((d for d in opened if d.kind == "follow_up"), None)
+    if first is None:
+        return []
+    day = local_date(first.due_at - timedelta(microseconds=1))
+    planned = [FollowUpVisit(scheduled_for=day, visitor_id=case.mediator_id, deadline=first, created_at=now)]
+    if lifecycle.is_major(case):
+        gap = settings.deadline_length("visit")
+        due = calendar.due_after(end_of_day(day), gap.days, gap.unit)
+        (second,) = deadlines.open_(case, ("visit",), now=now, by=trigger, due=due)
+        planned.append(
+            FollowUpVisit(
+                scheduled_for=local_date(due - timedelta(microseconds=1)),
+                visitor_id=case.mediator_id,
+                deadline=second,
+                created_at=now,
+            )
+        )
+    case.visits.extend(planned)
+    return planned
 
 
 def check_version(case: Case, version) -> None:
