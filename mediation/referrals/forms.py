@@ -36,7 +36,7 @@ class DisputeForm(PartyRows, OnceForm):
         description=_l("E.g. a minor civil dispute suited to mediation; what the agency has done so far."),
     )
     file = MultipleFileField(
-        _l("Evidence and documents"),
+        _l("Files"),
         description=_l(
             "Optional; several files may be chosen at once. You can add more until the station answers."
         ),
