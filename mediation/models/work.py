@@ -83,7 +83,7 @@ class Referral(db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
     direction: Mapped[str] = mapped_column(String(8), default="out")
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
-    kind: Mapped[str] = mapped_column(String(20), default="other")
+    kind: Mapped[str] = mapped_column(String(32), default="other")
     #: The agency's own case number: a court's 案号 for delegated or entrusted mediation, the police's.
     agency_case_number: Mapped[str] = mapped_column(String(64), default="")
     reason: Mapped[str] = mapped_column(Text, default="")
