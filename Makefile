@@ -77,8 +77,9 @@ lifecycle-doc: $(RUNTIME) $(SECRET_KEY_FILE)
 	SECRET_KEY="$$(cat $(SECRET_KEY_FILE))" $(FLASK) mediation lifecycle-doc
 
 # Extract the interface's strings into the catalogue template and merge them into each language.
+# templates/_macros is scanned too: by default Babel skips folders whose name starts with an underscore.
 messages: $(RUNTIME)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o mediation/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs ".* ._ __pycache__" -o mediation/translations/messages.pot .
 	$(BIN)/pybabel update -i mediation/translations/messages.pot -d mediation/translations --no-fuzzy-matching
 
 bench: $(RUNTIME)

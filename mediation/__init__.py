@@ -81,9 +81,10 @@ def _register_blueprints(app) -> None:
     from mediation.case_page.views import bp as case_page
     from mediation.cases.views import bp as cases
     from mediation.parties.views import bp as parties
+    from mediation.referrals.views import bp as referrals
     from mediation.station.views import bp as station
 
-    for blueprint in (auth, cases, case_page, parties, station, audit_log):
+    for blueprint in (auth, cases, case_page, parties, referrals, station, audit_log):
         app.register_blueprint(blueprint)
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import exists, false, select, true
 
-from mediation import lifecycle
+from mediation import lifecycle, taxonomy
 from mediation.errors import NotAllowed
 from mediation.models import Case, Referral
 
@@ -48,9 +48,9 @@ def can_work_on_case(actor, case) -> bool:
 
 
 def can_follow_up(actor, case) -> bool:
-    """Plan and record follow-up visits: the station's mediators, in any state but registration (a failed
-    mediation is followed up too, after it closed: ``services.followups`` refuses a closed case that owes
-    no visit)."""
+    """Plan and record follow-up visits: the station's mediators, in any state but registration
+    (``services.followups`` then takes visits only once the mediation is concluded, and on a closed case
+    only while one is owed: a failed mediation is followed up too)."""
     return (
         actor.role == "mediator"
         and case.station_id in actor.station_ids
@@ -66,6 +66,37 @@ def can_read_station_books(actor, station) -> bool:
 def can_keep_station_books(actor, station) -> bool:
     """Only the station's mediators write in its visit log and edit its roster."""
     return actor.role == "mediator" and station.id in actor.station_ids
+
+
+def has_agency_inbox(actor) -> bool:
+    """A liaison works from their agency's inbox (home is what waits on the agency, not a station's cases)."""
+    return actor.role in taxonomy.LIAISON_ROLES and actor.agency_id is not None
+
+
+def can_add_file(actor, case) -> bool:
+    """Attach evidence: the station's mediators on open cases (``can_work_on_case``), and the liaisons of
+    the agency that sent the dispute, with it and until the station answers (accepts or declines) it."""
+    if can_work_on_case(actor, case):
+        return True
+    inbound = case.inbound_referral
+    return (
+        case.is_open
+        and inbound is not None
+        and inbound.status == "pending"
+        and actor.agency_id is not None
+        and inbound.agency_id == actor.agency_id
+    )
+
+
+def can_read_feedback_letter(actor, case) -> bool:
+    """The letter reporting the station's result to the agency that sent the dispute (调解情况反馈函): the
+    station's mediators and supervisors, and that agency's liaisons. Whether it was sent is the caller's."""
+    inbound = case.inbound_referral
+    if inbound is None:
+        return False
+    return serves_station(actor, case.station_id) or (
+        actor.agency_id is not None and inbound.agency_id == actor.agency_id
+    )
 
 
 def has_own_cases(actor) -> bool:

@@ -55,6 +55,20 @@ REFERRAL_STATUSES = {
     "resolved": _l("Resolved by the agency"),
 }
 
+#: Where a dispute an agency sent to a station stands, as the agency reads it (an inbound ``Referral``).
+INBOUND_STATUSES = {
+    "pending": _l("Waiting for the station's answer"),
+    "accepted": _l("Accepted by the station"),
+    "declined": _l("Declined by the station"),
+}
+
+#: The case list's ``referral`` filter (``services.inbox.POSITIONS``): a liaison's are their agency's.
+REFERRAL_POSITIONS = {
+    "waiting": _l("Referred, waiting for the agency's answer"),
+    "with_us": _l("Referred and accepted by the agency"),
+    "sent": _l("Sent to the station by an agency"),
+}
+
 #: Why a station does not accept a dispute (不予受理, DOMAIN §1).
 DECLINE_REASONS = {
     "other_body": _l("The law assigns it to another body"),

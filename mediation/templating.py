@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from babel.dates import format_skeleton
 from babel.lists import format_list
-from flask_babel import format_date, format_decimal, get_locale
+from flask_babel import format_date, format_decimal, get_locale, gettext, ngettext
 from markupsafe import Markup, escape
 
 from mediation import lifecycle, policy, taxonomy
@@ -62,6 +62,24 @@ def deadline_text(due_at) -> str:
     return format_moment(due_at)
 
 
+def time_left(due_at, now) -> str:
+    """How long until ``due_at``, or how long past it: in hours within two days (a police answer is owed in
+    24), else in whole days. "5 hours left", "3 days overdue"."""
+    seconds = (due_at - now).total_seconds()
+    hours = int(abs(seconds) // 3600)
+    if seconds >= 0:
+        if hours < 1:
+            return gettext("less than an hour left")
+        if hours < 48:
+            return ngettext("%(num)d hour left", "%(num)d hours left", hours)
+        return ngettext("%(num)d day left", "%(num)d days left", hours // 24)
+    if hours < 1:
+        return gettext("less than an hour overdue")
+    if hours < 48:
+        return ngettext("%(num)d hour overdue", "%(num)d hours overdue", hours)
+    return ngettext("%(num)d day overdue", "%(num)d days overdue", hours // 24)
+
+
 def due_status(case, now) -> str | None:
     """The most urgent status among the case's open deadlines (``services.deadlines.status``)."""
     return deadlines.worst(deadlines.open_deadlines(case), now)
@@ -84,6 +102,7 @@ def init_app(app) -> None:
         get_locale=get_locale,
         due_status=due_status,
         deadline_status=deadlines.status,
+        time_left=time_left,
     )
     app.jinja_env.filters.update(
         date=format_day,

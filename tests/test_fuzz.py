@@ -32,13 +32,14 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from wtforms import BooleanField, FieldList, FileField, FormField, RadioField, SelectField
 
-from mediation import lifecycle, policy
+from mediation import lifecycle, linkage, policy
 from mediation.auth.forms import LoginForm
 from mediation.case_page.forms import AgreementForm, AttachmentForm, DetailsForm, SessionForm, step_form
 from mediation.cases.forms import IntakeForm
 from mediation.clock import local_date, local_now_input, utcnow
 from mediation.models import Attachment, Case, CaseParty
 from mediation.parties.forms import PartyEditForm
+from mediation.referrals.forms import DisputeForm
 from mediation.services.attachments import add_attachment
 from mediation.services.station_log import VisitorInput, log_visitor, week_start
 from mediation.station.forms import RosterForm, VisitorForm
@@ -67,6 +68,9 @@ FORMS = {
     "case_page.details": lambda world, case: [DetailsForm()],
     "parties.edit": lambda world, case: [PartyEditForm()],
     "cases.intake": lambda world, case: [IntakeForm(stations=[world.station], mediators=world.mediators())],
+    "referrals.send": lambda world, case: [
+        DisputeForm(stations=[world.station], kinds=linkage.kinds(linkage.IN, "police"))
+    ],
     "station.visit_log": lambda world, case: [VisitorForm()],
     "station.roster": lambda world, case: [RosterForm()],
     "auth.login": lambda world, case: [LoginForm()],
@@ -78,6 +82,7 @@ FORMS = {
 EXTRA_FIELDS = {
     "station.roster": {"duty": ["<duty>"]},
     "auth.set_language": {"next": ["/cases"]},
+    "referrals.send": {"parties-3-name": ["王五"]},
     "cases.intake": {
         "log_entry": ["", "<visit>"],
         "parties-3-name": ["王五"],

@@ -8,6 +8,7 @@ and a refused step changed nothing.
 
 from datetime import timedelta
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import event as tally
 from hypothesis import strategies as st
@@ -16,7 +17,7 @@ from sqlalchemy import select
 
 from mediation import lifecycle
 from mediation.clock import local_date, utcnow
-from mediation.errors import Refused
+from mediation.errors import Conflict, Refused
 from mediation.models import Case, Event
 from mediation.services import followups
 from mediation.services.transitions import apply_step
@@ -177,13 +178,20 @@ def test_random_walks_keep_the_lifecycle_invariants(app, db, station, other_stat
             case, today = db.session.get(Case, case_id), local_date(utcnow())
             if case.state == lifecycle.INITIAL_STATE or case.mediator is None:
                 return  # nothing to follow up yet
+            if case.is_open != (case.state == "following_up") or (
+                not case.is_open and not followups.follow_up_owed(case)
+            ):
+                with pytest.raises(Conflict):  # still mediating, or closed with no visit owed
+                    followups.record_visit(case.mediator, case, done_on=today, method="phone")
+                db.session.rollback()
+                return
             if done:
                 followups.record_visit(
                     case.mediator,
                     case,
                     done_on=today,
                     method="phone",
-                    performance="fully" if performed else "not",
+                    performance={True: "fully", False: "not", None: None}[performed],
                 )
             else:
                 followups.plan_visit(case.mediator, case, scheduled_for=today + timedelta(days=2))

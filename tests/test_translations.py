@@ -9,6 +9,7 @@ entries in ``mediation/translations/zh_Hans_CN/LC_MESSAGES/messages.po`` (no ``f
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from tests.conftest import fire, login, make_case
+from tests.conftest import delegated_by, fire, login, make_case
 
 ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = ROOT / "mediation" / "translations"
@@ -83,7 +84,7 @@ def test_the_template_holds_every_string_in_the_source(tmp_path, pot):
     fresh = tmp_path / "messages.pot"
     done = subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg"]
-        + ["-k", "_l", "-k", "lazy_gettext", "-o", str(fresh), "."],
+        + ["-k", "_l", "-k", "lazy_gettext", "--ignore-dirs", ".* ._ __pycache__", "-o", str(fresh), "."],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -95,6 +96,10 @@ def test_the_template_holds_every_string_in_the_source(tmp_path, pot):
     folders = {path.split("/")[0] for message in catalog for path, _line in message.locations}
     assert folders >= {"mediation", "templates"}, (
         "babel.cfg must cover both the Python code and the templates"
+    )
+    paths = {path for message in catalog for path, _line in message.locations}
+    assert any(path.startswith("templates/_macros/") for path in paths), (
+        "the shared macros (templates/_macros) must be extracted too: Babel skips _folders unless told"
     )
     new, gone = sorted(extracted - stored, key=str), sorted(stored - extracted, key=str)
     assert not new and not gone, f"messages.pot is out of date (new: {new}, gone: {gone}). {FIX}"
@@ -426,3 +431,39 @@ def test_a_case_further_on_shows_its_agreement_and_deadlines_in_chinese(
     for label in ("人民调解协议书", "申请人", "被申请人", "履行方式、地点和期限", "人民调解委员会（盖章）"):
         assert label in printed, label
     assert not english_words(printed.replace(a_case.number, ""))
+
+
+def test_a_liaisons_pages_speak_chinese(
+    chinese, english_words, db, station, mediator, police, court, police_liaison, court_liaison
+):
+    referred = make_case(station, mediator, title="楼上漏水", risk_level="high")
+    fire(referred, "refer", mediator, reason="有激化风险")
+    sent = replace(delegated_by(court), sent_by=court_liaison, reason="诉前委派调解")
+    delegated = make_case(station, court_liaison, title="借款纠纷", inbound=sent)
+    fire(delegated, "accept", mediator)
+    fire(delegated, "send_feedback", mediator)
+    db.session.commit()
+    pages = {
+        police_liaison: [
+            ("/", ["待办箱", "待本单位答复", "答复已超期", "本单位办理中", "移送纠纷", "紧急：民转刑风险高"]),
+            ("/disputes/new", ["向驿站移送纠纷", "移送类型", "公安移交", "本单位案号", "当事人", "移送驿站"]),
+            (f"/cases/{referred.number}", ["移交本单位", "民转刑风险高。", "接收移交", "可办理事项"]),
+        ],
+        court_liaison: [
+            ("/", ["本单位移送的纠纷办理情况（最新的在前）", "驿站已受理", "打印调解情况反馈函"]),
+            (f"/cases/{delegated.number}", ["本单位移送的纠纷", "法院诉前委派调解", "调解期限"]),
+            (
+                f"/cases/{delegated.number}/feedback/print",
+                ["调解情况反馈函", "致西固区人民法院：", "特此函告。"],
+            ),
+        ],
+    }
+    for liaison, paths in pages.items():
+        chinese.post("/logout")
+        login(chinese, liaison)
+        for path, labels in paths:
+            text = visible_text(page(chinese, path)).replace(liaison.name, "")
+            missing = [label for label in labels if label not in text]
+            assert not missing, f"{path}: no {missing}"
+            stray = english_words(text)
+            assert not stray, f"{path}: untranslated English on the Chinese page: {sorted(stray)}. {FIX}"

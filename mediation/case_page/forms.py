@@ -32,8 +32,13 @@ except ImportError:  # WTForms < 3.3 takes (value, label) pairs
 
 
 def options(pairs) -> list:
-    """Select options from ``(value, label)`` pairs, in the form the installed WTForms wants."""
-    return [SelectChoice(value, label) if SelectChoice else (value, label) for value, label in pairs]
+    """Select options from ``(value, label)`` pairs, or ``(value, label, group)`` triples shown under the
+    group's heading, in the form the installed WTForms wants."""
+    out = []
+    for value, label, *group in pairs:
+        group = group[0] if group else None
+        out.append(SelectChoice(value, label, optgroup=group) if SelectChoice else (value, label))
+    return out
 
 
 def _flags(required: bool = False, max_length: int | None = None) -> list:
@@ -55,9 +60,19 @@ def serving(station_id: int, kind: str | None = None):
     return db.session.scalars(query.where(Agency.kind == kind) if kind else query).all()
 
 
-def agency_choices(case) -> list[tuple[str, str]]:
-    """The agencies the case can be referred to (those serving its station), keyed by code."""
-    return [(a.code, f"{a.name} · {taxonomy.AGENCY_KINDS[a.kind]}") for a in serving(case.station_id)]
+def agency_choices(case) -> list[tuple[str, str, str]]:
+    """The agencies the case can be referred to (those serving its station), keyed by code, each under its
+    kind's heading (police stations, courts, …)."""
+    return [(a.code, a.name, str(taxonomy.AGENCY_KINDS[a.kind])) for a in serving(case.station_id)]
+
+
+def refer_defaults(case) -> dict:
+    """The refer form's first choice: a case at high risk of escalation (民转刑) goes to the police, so the
+    police station serving its station (the first, if several do) is chosen already."""
+    if case.risk_level != "high":
+        return {}
+    police = serving(case.station_id, "police")
+    return {"agency": police[0].code} if police else {}
 
 
 def court_choices(station_id: int) -> list[tuple[str, str]]:

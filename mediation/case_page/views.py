@@ -12,13 +12,14 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from mediation import lifecycle, policy
+from mediation import lifecycle, policy, taxonomy
 from mediation.case_page.forms import (
     AgreementForm,
     AttachmentForm,
     DetailsForm,
     SessionForm,
     posted_version,
+    refer_defaults,
     shown_fields,
     step_form,
     step_values,
@@ -31,6 +32,8 @@ from mediation.models import Attachment, Case
 from mediation.services.agreements import update_agreement
 from mediation.services.attachments import INLINE_TYPES, add_attachment, human_size, path_for
 from mediation.services.case_details import update_case
+from mediation.services.inbox import item as referral_item
+from mediation.services.inbox import mediation_period, own_referral
 from mediation.services.parties import record_view
 from mediation.services.sessions import record_session as record_session_service
 from mediation.services.transitions import apply_step
@@ -211,6 +214,31 @@ def print_agreement(number):
     )
 
 
+@bp.get("/cases/<number>/feedback/print")
+@login_required
+def print_feedback(number):
+    """The letter reporting the station's result to the court that sent the dispute (调解情况反馈函), once the
+    station sent it: for the station and the agency that sent the dispute."""
+    case = load_case(number, current_user)
+    referral = case.inbound_referral
+    if referral is None or referral.feedback_at is None:
+        abort(404)
+    if not policy.can_read_feedback_letter(current_user, case):
+        abort(403)
+    view = policy.personal_data(current_user, case, "case_page")  # the letter names the parties, no more
+    parties = listing(
+        _("%(role)s %(name)s", role=taxonomy.PARTY_ROLES[link.role], name=view.show("name", link.party.name))
+        for link in case.party_links
+    )
+    return render_template(
+        "case_page/feedback_print.html",
+        case=case,
+        referral=referral,
+        parties=parties,
+        agreement=case.current_agreement if referral.feedback_outcome == "agreement" else None,
+    )
+
+
 # --- Rendering ---------------------------------------------------------------------------------------------
 
 
@@ -220,11 +248,14 @@ def _page(case, *, open_panel=None, forms=None, alert=None, gone=None, status=20
     steps = policy.step_availability(current_user, case)
     for spec, _reason in steps:
         if spec.trigger not in forms:
-            forms[spec.trigger] = step_form(spec, case)(formdata=None, data={"version": str(case.version)})
+            data = {"version": str(case.version), **(refer_defaults(case) if spec.trigger == "refer" else {})}
+            forms[spec.trigger] = step_form(spec, case)(formdata=None, data=data)
     can_work = policy.can_work_on_case(current_user, case)
     if can_work:
         local_now = local_now_input().strftime("%Y-%m-%dT%H:%M")
         forms.setdefault("session", SessionForm(formdata=None, data={"held_at": local_now}))
+    can_attach = policy.can_add_file(current_user, case)
+    if can_attach:
         forms.setdefault("attachment", AttachmentForm(formdata=None))
     now = utcnow()
     body = render_template(
@@ -237,6 +268,9 @@ def _page(case, *, open_panel=None, forms=None, alert=None, gone=None, status=20
         alert=alert,
         gone=gone,
         can_work=can_work,
+        can_attach=can_attach,
+        linkage=_linkage(case, now),
+        moment=now,
         pd=policy.personal_data(current_user, case, "case_page"),
         deadlines=due_list(case, now),
         entries=timeline(case, policy.personal_data(current_user, case, "timeline")),
@@ -244,6 +278,20 @@ def _page(case, *, open_panel=None, forms=None, alert=None, gone=None, status=20
         max_upload=human_size(int(_config("ATTACHMENT_MAX_BYTES"))),
     )
     return body, status
+
+
+def _linkage(case, now) -> dict:
+    """The referrals the page shows, each with the deadline it runs against: the reader's own agency's
+    (first on the page, for a liaison), the one the case is with now, and the one it came in with; and, for
+    a dispute a court sent, the period the court gave the station."""
+    own, active, inbound = own_referral(current_user, case), case.active_referral, case.inbound_referral
+    return {
+        "own": referral_item(own, now) if own is not None else None,
+        "active": referral_item(active, now) if active is not None and active is not own else None,
+        "inbound": referral_item(inbound, now) if inbound is not None and inbound is not own else None,
+        "period": mediation_period(case),
+        "letter": policy.can_read_feedback_letter(current_user, case),
+    }
 
 
 def _post(case, panel, form, action, done, anchor=None):

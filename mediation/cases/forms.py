@@ -2,6 +2,7 @@
 
 import re
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -17,7 +18,7 @@ from wtforms import (
 from wtforms.fields import SelectChoice
 
 from mediation import taxonomy
-from mediation.errors import Refused
+from mediation.errors import Invalid, Refused
 from mediation.form_flags import MaxLength, Needed
 from mediation.ids import parse_id
 from mediation.services.cases import MAX_LENGTHS, CaseInput
@@ -133,7 +134,50 @@ class PartyForm(Form):
         self.seen_party_id.data = str(match.party_id)
 
 
-class IntakeForm(OnceForm):
+class PartyRows:
+    """The repeatable party blocks of a form that registers a dispute (intake, and an agency sending one),
+    and putting intake's refusals about them back in the right block."""
+
+    parties = FieldList(
+        FormField(PartyForm), label=_l("Parties"), min_entries=len(DEFAULT_ROLES), max_entries=MAX_PARTIES
+    )
+    #: Messages about the parties as a whole ("Name at least one applicant").
+    party_errors: tuple = ()
+
+    def blank_party(self) -> PartyForm:
+        """An empty block named ``parties-__prefix__-…``: the page's script copies it to add a party."""
+        return PartyForm(prefix="parties-__prefix__-")
+
+    def party_inputs(self) -> tuple[list[PartyInput], list[int]]:
+        """The filled-in party blocks, and the block index of each (the service numbers only these)."""
+        positions = [i for i, entry in enumerate(self.parties.entries) if not entry.form.is_blank()]
+        return [self.parties.entries[i].form.to_input() for i in positions], positions
+
+    def place_party_errors(self, error: Refused, positions: list[int]) -> Refused:
+        """Put the service's ``parties-<i>-<field>`` errors under the right block, and the files it asks
+        about into their blocks' panels; return the rest."""
+        for position, found in (error.matches if isinstance(error, PartiesToConfirm) else {}).items():
+            self.parties.entries[positions[position]].form.show_match(found)
+        rest = {}
+        for key, message in error.fields.items():
+            match = _PARTY_KEY.match(key)
+            if match and int(match[1]) < len(positions):
+                block = self.parties.entries[positions[int(match[1])]].form
+                if match[2] == "match":
+                    block.match_errors = [*block.match_errors, str(message)]
+                    continue
+                field = block._fields.get(match[2]) if match[2] != "party_id" else block.name
+                if field is not None:
+                    field.errors = [*field.errors, str(message)]
+                    continue
+            if key == "parties":
+                self.party_errors = [*self.party_errors, str(message)]
+                continue
+            rest[key] = message
+        return Refused(error.message, fields=rest)
+
+
+class IntakeForm(PartyRows, OnceForm):
     station = SelectField(_l("Station"), validators=[Needed()])
     channel = SelectField(
         _l("How it came in"), choices=_choices(taxonomy.CHANNELS), default="walk_in", validators=[Needed()]
@@ -167,26 +211,13 @@ class IntakeForm(OnceForm):
         description=_l("The referring agency's or the platform's own number."),
     )
     mediator = SelectField(_l("Mediator"), validate_choice=True)
-    parties = FieldList(
-        FormField(PartyForm), label=_l("Parties"), min_entries=len(DEFAULT_ROLES), max_entries=MAX_PARTIES
-    )
     #: The visit-log entry this intake turns into a case, if any.
     log_entry = HiddenField()
 
     def __init__(self, *args, stations=(), mediators=None, on_duty=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.party_errors: list[str] = []
-        several = len(stations) > 1
-        self.station.choices = ([SelectChoice("", _l("Choose a station"))] if several else []) + [
-            SelectChoice(s.code, s.name) for s in stations
-        ]
-        if not several and stations and not self.station.data:
-            self.station.data = stations[0].code
+        offer_stations(self.station, stations)
         self.mediator.choices = _mediator_choices(stations, mediators or {}, on_duty or {})
-
-    def blank_party(self) -> PartyForm:
-        """An empty block named ``parties-__prefix__-…``: the page's script copies it to add a party."""
-        return PartyForm(prefix="parties-__prefix__-")
 
     def case_input(self) -> CaseInput:
         return CaseInput(
@@ -200,33 +231,23 @@ class IntakeForm(OnceForm):
             external_ref=self.external_ref.data or "",
         )
 
-    def party_inputs(self) -> tuple[list[PartyInput], list[int]]:
-        """The filled-in party blocks, and the block index of each (the service numbers only these)."""
-        positions = [i for i, entry in enumerate(self.parties.entries) if not entry.form.is_blank()]
-        return [self.parties.entries[i].form.to_input() for i in positions], positions
 
-    def place_party_errors(self, error: Refused, positions: list[int]) -> Refused:
-        """Put the service's ``parties-<i>-<field>`` errors under the right block, and the files it asks
-        about into their blocks' panels; return the rest."""
-        for position, found in (error.matches if isinstance(error, PartiesToConfirm) else {}).items():
-            self.parties.entries[positions[position]].form.show_match(found)
-        rest = {}
-        for key, message in error.fields.items():
-            match = _PARTY_KEY.match(key)
-            if match and int(match[1]) < len(positions):
-                block = self.parties.entries[positions[int(match[1])]].form
-                if match[2] == "match":
-                    block.match_errors = [*block.match_errors, str(message)]
-                    continue
-                field = block._fields.get(match[2]) if match[2] != "party_id" else block.name
-                if field is not None:
-                    field.errors = [*field.errors, str(message)]
-                    continue
-            if key == "parties":
-                self.party_errors.append(str(message))
-                continue
-            rest[key] = message
-        return Refused(error.message, fields=rest)
+def offer_stations(field: SelectField, stations) -> None:
+    """The station select: the only one chosen already, else a prompt to choose one first."""
+    several = len(stations) > 1
+    field.choices = ([SelectChoice("", _l("Choose a station"))] if several else []) + [
+        SelectChoice(s.code, s.name) for s in stations
+    ]
+    if not several and stations and not field.data:
+        field.data = stations[0].code
+
+
+def chosen_station(stations, code):
+    """The station of ``stations`` whose code was chosen; ``Invalid`` on ``station`` for any other."""
+    station = next((s for s in stations if s.code == code), None)
+    if station is None:
+        raise Invalid(_("Some information is missing or wrong."), fields={"station": _("Choose a station.")})
+    return station
 
 
 def _mediator_choices(stations, mediators, on_duty) -> list[SelectChoice]:

@@ -6,13 +6,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from mediation import policy
-from mediation.cases.forms import IntakeForm, intake_defaults
+from mediation.cases.forms import IntakeForm, chosen_station, intake_defaults
 from mediation.clock import utcnow
-from mediation.errors import Invalid
 from mediation.extensions import db
 from mediation.ids import parse_id
 from mediation.models import Station, User
-from mediation.services import search, station_log
+from mediation.services import inbox, search, station_log
 from mediation.services.cases import on_duty, register_case
 from mediation.web import show_refusal, submit
 
@@ -25,6 +24,10 @@ HOME_LIMIT = 50
 @bp.get("/")
 @login_required
 def home():
+    """A mediator's or supervisor's work at their stations; a liaison's agency inbox."""
+    if policy.has_agency_inbox(current_user):
+        now = utcnow()
+        return render_template("referrals/inbox.html", inbox=inbox.inbox(current_user, now=now), moment=now)
     filters = search.CaseFilters(state=search.OPEN, mine=policy.has_own_cases(current_user), sort="due")
     cases = db.session.scalars(search.case_query(current_user, filters).limit(HOME_LIMIT)).all()
     counts = search.work_counts(current_user)
@@ -59,7 +62,7 @@ def intake():
     def register():
         mediator_id = parse_id(form.mediator.data)
         mediator = db.session.get(User, mediator_id) if mediator_id else None
-        station = _chosen(stations, form.station.data)
+        station = chosen_station(stations, form.station.data)
         case = register_case(current_user, station, form.case_input(), parties, mediator=mediator)
         if entry is not None:
             station_log.link_case(current_user, entry, case)
@@ -82,13 +85,6 @@ def _preselected(stations) -> str | None:
     wanted = (request.args.get("station") or "").upper()
     codes = [s.code for s in stations]
     return wanted if wanted in codes else (codes[0] if len(codes) == 1 else None)
-
-
-def _chosen(stations, code) -> Station:
-    station = next((s for s in stations if s.code == code), None)
-    if station is None:
-        raise Invalid(_("Some information is missing or wrong."), fields={"station": _("Choose a station.")})
-    return station
 
 
 def _mediator_options(stations) -> dict:

@@ -69,7 +69,7 @@ class Case(db.Model):
     events = relationship("Event", back_populates="case", order_by="Event.id", lazy="dynamic")
     sessions = relationship("MediationSession", order_by="MediationSession.held_at", cascade="all")
     agreements = relationship("Agreement", order_by="Agreement.id", cascade="all")
-    referrals = relationship("Referral", order_by="Referral.id", cascade="all")
+    referrals = relationship("Referral", order_by="Referral.id", cascade="all", back_populates="case")
     visits = relationship("FollowUpVisit", order_by="FollowUpVisit.id", cascade="all")
     attachments = relationship("Attachment", order_by="Attachment.id", cascade="all")
     deadlines = relationship("Deadline", order_by="Deadline.id", cascade="all")

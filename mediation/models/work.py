@@ -103,6 +103,7 @@ class Referral(db.Model):
     feedback_at = mapped_column(UTCDateTime)
     feedback_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
+    case = relationship("Case", back_populates="referrals")
     agency = relationship("Agency", lazy="joined")
     created_by = relationship("User", foreign_keys=[created_by_id])
     answered_by = relationship("User", foreign_keys=[answered_by_id])

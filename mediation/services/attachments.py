@@ -67,14 +67,18 @@ def add_attachment(
 ) -> Attachment:
     """Attach a file to ``case`` as ``actor``; return the new attachment.
 
-    Who: the station's mediators, on open cases (``policy.can_work_on_case``), else ``NotAllowed``.
+    Who: the station's mediators, on open cases, and the agency that sent the dispute until the station
+    answers it (``policy.can_add_file``), else ``NotAllowed``.
     Checks the extension against ``ATTACHMENT_EXTENSIONS``, the size against ``ATTACHMENT_MAX_BYTES``, that
     the file is not empty, that an image's or PDF's bytes match its extension, and that the same file is not
     already attached to the case; each failure is ``Invalid`` on the field ``file`` (or ``description``).
     Writes the bytes to disk (once per distinct content), adds the row, appends an ``attachment`` event and
     flushes; the caller commits.
     """
-    policy.require(policy.can_work_on_case(actor, case), _("Only the station's mediators can add files."))
+    policy.require(
+        policy.can_add_file(actor, case),
+        _("Only the station's mediators, or the agency that sent the dispute, can add files."),
+    )
     config = current_app.config
     name = clean_filename(filename)
     try:

@@ -4,8 +4,9 @@ The station follows up successful and failed mediations alike (DOMAIN §5). The 
 mediation plan the visits (``apply_step``, ``Step.plans_follow_up``); a mediator adds, moves or cancels a
 planned visit with a reason, and records a visit done. Each planned visit is due by a deadline row — the
 first by the step's ``follow_up`` deadline, any other by its own ``visit`` deadline — which recording it
-meets and cancelling it cancels, so overdue visits show wherever deadlines do. A closed case takes visits
-only while a follow-up is still owed (a failed mediation's, a major case's second visit). Closing a case
+meets and cancelling it cancels, so overdue visits show wherever deadlines do. Visits come once the
+mediation is concluded (following up), and on a closed case only while a follow-up is still owed (a failed
+mediation's, a major case's second visit). Closing a case
 needs a visit, recorded since it entered follow-up, that found the agreement performed in full.
 """
 
@@ -13,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 
-from mediation import policy, taxonomy
+from mediation import lifecycle, policy, taxonomy
 from mediation.clock import end_of_day, local_date, parse_iso_date, utcnow
 from mediation.errors import Conflict, Invalid
 from mediation.models import Case, FollowUpVisit, User
@@ -195,6 +196,8 @@ def _check(actor, case, version, now) -> datetime:
     check_version(case, version)
     if not case.is_open and not follow_up_owed(case):
         raise Conflict(_("This case is closed and owes no follow-up visit."), code="case_closed")
+    if case.state not in lifecycle.DEADLINES["visit"].states:
+        raise Conflict(_("Follow-up visits come once the mediation is concluded."), code="not_following_up")
     return now or utcnow()
 
 

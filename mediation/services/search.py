@@ -15,6 +15,7 @@ from mediation import identifiers, lifecycle, policy, taxonomy
 from mediation.clock import utcnow
 from mediation.extensions import db
 from mediation.models import Case, CaseParty, Party, Station
+from mediation.services import inbox
 
 #: ``state`` may also be this: every state but ``closed``.
 OPEN = "open"
@@ -40,6 +41,9 @@ class CaseFilters:
     mine: bool = False
     #: Only open cases past their deadline.
     overdue: bool = False
+    #: Only cases with a referral in this position (``inbox.POSITIONS``): to or from the actor's agency, for
+    #: a liaison (their inbox's lists); to or from any agency for everyone else.
+    referral: str = ""
     #: Free text over number, title, facts and party names; a phone number finds its parties' cases.
     q: str = ""
     sort: str = DEFAULT_SORT
@@ -61,6 +65,7 @@ class CaseFilters:
             station=(args.get("station") or "").strip().upper()[:16],
             mine=(args.get("mine") or "").lower() in _TRUE,
             overdue=(args.get("overdue") or "").lower() in _TRUE,
+            referral=pick("referral", inbox.POSITIONS),
             q=(args.get("q") or "").strip()[:100],
             sort=sort if sort.lstrip("-") in SORT_COLUMNS else DEFAULT_SORT,
             page=parse_page(args.get("page")),
@@ -81,7 +86,14 @@ class CaseFilters:
     def active(self) -> bool:
         """Whether anything narrows the list (sorting and paging do not)."""
         return bool(
-            self.state or self.category or self.channel or self.station or self.mine or self.overdue or self.q
+            self.state
+            or self.category
+            or self.channel
+            or self.station
+            or self.mine
+            or self.overdue
+            or self.referral
+            or self.q
         )
 
 
@@ -100,7 +112,8 @@ def _like(text: str) -> str:
 
 
 def case_query(actor, filters: CaseFilters, *, now: datetime | None = None) -> Select:
-    """The cases ``actor`` may see that match ``filters``, sorted; parties and mediator loaded for listing.
+    """The cases ``actor`` may see that match ``filters``, sorted; parties, mediator, deadlines and referrals
+    loaded for listing.
 
     Any actor may call it; visibility is ``policy.visible_cases_clause``. A station code the actor does not
     see simply matches nothing. Never raises for filter values.
@@ -122,6 +135,8 @@ def case_query(actor, filters: CaseFilters, *, now: datetime | None = None) -> S
         query = query.where(Case.mediator_id == actor.id)
     if filters.overdue:
         query = query.where(Case.next_due_at < now)
+    if filters.referral:
+        query = query.where(inbox.referral_clause(filters.referral, actor.agency_id))
     if filters.q:
         pattern = _like(filters.q)
         party_named = exists(
@@ -151,7 +166,9 @@ def case_query(actor, filters: CaseFilters, *, now: datetime | None = None) -> S
     if filters.sort.lstrip("-") == "due":
         order = order.nulls_last()
     return query.order_by(order, Case.id.desc()).options(
-        selectinload(Case.party_links).joinedload(CaseParty.party), selectinload(Case.deadlines)
+        selectinload(Case.party_links).joinedload(CaseParty.party),
+        selectinload(Case.deadlines),
+        selectinload(Case.referrals),  # "sent by" an agency, in the list
     )
 
 

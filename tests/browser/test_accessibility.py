@@ -7,6 +7,7 @@ axe-core cannot see a focus ring, so one more test walks the navigation bar with
 """
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -19,7 +20,7 @@ from mediation.services.sessions import record_session
 from mediation.services.station_log import VisitorInput, log_visitor, week_start
 from tests.browser.axe import Audit
 from tests.browser.conftest import new_page, sign_in
-from tests.conftest import fire, make_case
+from tests.conftest import delegated_by, fire, make_case
 
 pytestmark = pytest.mark.browser
 
@@ -186,11 +187,49 @@ def test_the_supervisors_and_the_police_liaisons_pages_pass_axe(
     page.context.clear_cookies()
 
     sign_in(page, live_server, "officer")
-    expect(page.locator(f"main tr[data-case='{cases['referred']}']")).to_be_visible()
-    audit.check(page, "home (police liaison)")
+    expect(page.locator(f"main [data-referral][data-case='{cases['referred']}']")).to_be_visible()
+    audit.check(page, "inbox (police liaison)")
     page.goto(f"{live_server}/cases/{cases['referred']}")
-    expect(page.locator("#referral")).to_be_visible()
+    expect(page.locator("#referral [data-step=accept_referral]")).to_be_visible()
     audit.check(page, "case page, referred (police liaison)")
+    page.goto(f"{live_server}/disputes/new")
+    expect(page.locator("[data-add-party]")).to_be_visible()  # intake.js has run
+    audit.check(page, "send a dispute")
+    page.locator("form[data-intake] button[type=submit]").click()
+    expect(page.locator(".invalid-feedback").first).to_be_visible()
+    audit.check(page, "send a dispute, refused")
+    audit.assert_no_blocking()
+
+
+@pytest.fixture
+def delegated(db, station, mediator, court, court_liaison):
+    """A dispute the court delegated (委派), mediated without agreement and reported back; committed."""
+    sent = replace(delegated_by(court), sent_by=court_liaison)
+    case = make_case(station, court_liaison, title="借款纠纷 A loan", inbound=sent)
+    fire(case, "accept", mediator)
+    fire(case, "send_feedback", mediator)
+    db.session.commit()
+    return case.number
+
+
+def test_the_court_liaisons_pages_and_the_feedback_letter_pass_axe(
+    page, live_server, audit, mediator, court_liaison, delegated
+):
+    sign_in(page, live_server, "clerk")
+    expect(page.locator(f"[data-section=inbox-sent] [data-case='{delegated}']")).to_be_visible()
+    audit.check(page, "inbox (court liaison)")
+    page.goto(f"{live_server}/cases/{delegated}")
+    expect(page.locator("#inbound [data-feedback]")).to_be_visible()
+    audit.check(page, "case page, sent by the court (court liaison)")
+    page.goto(f"{live_server}/cases/{delegated}/feedback/print")
+    expect(page.locator("article[data-letter]")).to_be_visible()
+    audit.check(page, "printable feedback letter")
+    page.context.clear_cookies()
+
+    sign_in(page, live_server, "wang")
+    page.goto(f"{live_server}/cases/{delegated}")
+    expect(page.locator("header [data-sent-by]")).to_be_visible()
+    audit.check(page, "case page, sent by the court (mediator)")
     audit.assert_no_blocking()
 
 
