@@ -184,24 +184,23 @@ class JudicialAction:
     name: str
     #: As the timeline says it.
     label: object
-    #: The agreement's ``jc_stage`` it follows (``None``: the agreement in force, not yet applied for).
-    stage: str | None
-    roles: frozenset[str]
     opens: tuple[str, ...] = ()
     meets: tuple[str, ...] = ()
 
 
 # fmt: off
 JUDICIAL = {a.name: a for a in (
-    JudicialAction("apply_for_confirmation", _l("Recorded the application for judicial confirmation"), None,
-                   frozenset({"mediator"}), opens=("jc_acceptance",), meets=("judicial_confirmation",)),
+    # The station's mediators, while the agreement's window is open.
+    JudicialAction("apply_for_confirmation", _l("Recorded the application for judicial confirmation"),
+                   opens=("jc_acceptance",), meets=("judicial_confirmation",)),
+    # The liaisons of the court applied to.
     JudicialAction("accept_application", _l("The court accepted the application for judicial confirmation"),
-                   "acceptance", frozenset({"liaison"}), opens=("jc_decision",), meets=("jc_acceptance",)),
-    JudicialAction("refuse_application", _l("The court did not accept the application for judicial"
-                                            " confirmation"),
-                   "acceptance", frozenset({"liaison"}), meets=("jc_acceptance",)),
-    JudicialAction("decide_confirmation", _l("The court decided on judicial confirmation"), "decision",
-                   frozenset({"liaison"}), meets=("jc_decision",)),
+                   opens=("jc_decision",), meets=("jc_acceptance",)),
+    JudicialAction("refuse_application",
+                   _l("The court did not accept the application for judicial confirmation"),
+                   meets=("jc_acceptance",)),
+    JudicialAction("decide_confirmation", _l("The court decided on judicial confirmation"),
+                   meets=("jc_decision",)),
 )}
 # fmt: on
 
@@ -717,11 +716,11 @@ def markdown() -> str:
             "## Judicial confirmation",
             "",
             "Recorded beside the steps (`services.judicial`): the station's mediators record the parties'"
-            " joint application while the window is open, and the court's liaisons its answers, whatever the"
-            " case's state.",
+            " joint application while the window is open, and the liaisons of the court applied to its"
+            " answer (accepted or not) and then its decision, whatever the case's state.",
             "",
-            "| action | after | who | deadlines |",
-            "|---|---|---|---|",
+            "| action | what it records | deadlines |",
+            "|---|---|---|",
         ]
         for a in JUDICIAL.values():
             changes = "; ".join(
@@ -729,10 +728,7 @@ def markdown() -> str:
                 for verb, kinds in (("opens", a.opens), ("meets", a.meets))
                 if kinds
             )
-            out.append(
-                f"| `{a.name}`: {text(a.label)} | {f'`{a.stage}`' if a.stage else 'a written agreement'} | "
-                f"{', '.join(sorted(a.roles))} | {changes} |"
-            )
+            out.append(f"| `{a.name}` | {text(a.label)} | {changes} |")
     out.append("")
     return "\n".join(out)
 

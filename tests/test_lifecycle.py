@@ -296,6 +296,13 @@ def test_every_step_moves_the_version_even_one_that_changes_nothing_else(db, sta
     )
 
 
+@pytest.mark.parametrize("trigger", ["return_to_station", "resolve_by_agency"])
+def test_the_agency_reports_its_result_with_its_case_number(db, station, people, police, trigger):
+    case = reach("with_agency", station, people)
+    fire(case, trigger, people["police_liaison"], agency_case_number="西公(治)受字〔2026〕119号")
+    assert case.referrals[-1].agency_case_number == "西公(治)受字〔2026〕119号"
+
+
 def test_accept_can_assign_a_colleague(db, station, people):
     case = make_case(station, people["mediator"])
     fire(case, "accept", people["mediator"], mediator="zhao")

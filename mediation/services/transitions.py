@@ -337,6 +337,7 @@ def _answer_referral(status, text_field=None, closes=False):
 
     def effect(case, actor, values, now):
         referral = case.active_referral
+        _note_case_number(case, actor, values, now)  # while the referral is still the active one
         referral.status = status
         if referral.answered_at is None:
             referral.answered_by_id, referral.answered_at = actor.id, now
@@ -344,7 +345,6 @@ def _answer_referral(status, text_field=None, closes=False):
             referral.result = values["result"]
         elif text_field:
             referral.response = values[text_field]
-        _note_case_number(case, actor, values, now)
         if closes:
             referral.closed_at = now
 
