@@ -24,11 +24,15 @@ def can_view_case(actor, case) -> bool:
         return True
     if actor.role in ("mediator", "supervisor"):
         return case.station_id in actor.station_ids
-    if actor.agency_id is not None:
-        return any(r.agency_id == actor.agency_id for r in case.referrals) or any(
-            a.jc_court_id == actor.agency_id for a in case.agreements
-        )
-    return False
+    return actor.agency_id is not None and _dealt_with_agency(actor, case)
+
+
+def _dealt_with_agency(actor, case) -> bool:
+    """The case was referred to or from ``actor``'s agency, or its agreement brought to it for judicial
+    confirmation (an agency keeps seeing what it once had)."""
+    return any(r.agency_id == actor.agency_id for r in case.referrals) or any(
+        a.jc_court_id == actor.agency_id for a in case.agreements
+    )
 
 
 def visible_cases_clause(actor):
@@ -316,9 +320,7 @@ def data_scope(actor, case) -> str:
         awaiting = application is not None and application.jc_stage in Agreement.AWAITING
         if awaiting and application.jc_court_id == actor.agency_id:
             return AGENCY  # the court identifies the parties to confirm what they agreed
-        if any(r.agency_id == actor.agency_id for r in case.referrals) or any(
-            a.jc_court_id == actor.agency_id for a in case.agreements
-        ):
+        if _dealt_with_agency(actor, case):
             return AGENCY_ENDED
     return OUTSIDE
 

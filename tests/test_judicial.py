@@ -14,7 +14,7 @@ from mediation.clock import end_of_day, local_date, utcnow
 from mediation.errors import Conflict, Invalid, NotAllowed
 from mediation.extensions import db as _db
 from mediation.models import Case, Deadline
-from mediation.services import followups
+from mediation.services import followups, settings
 from mediation.services.agreements import update_agreement
 from mediation.services.judicial import (
     answer_application,
@@ -164,8 +164,6 @@ def test_the_parties_apply_by_the_thirtieth_day_in_china(db, station, mediator, 
 
 
 def test_a_deployment_that_lengthens_the_window_is_held_to_its_row(db, station, mediator, court, admin):
-    from mediation.services import settings
-
     settings.set_deadline_length(admin, "judicial_confirmation", "", 40, "calendar")
     case = agreed(station, mediator)
     apply_for_confirmation(

@@ -100,7 +100,7 @@ class Agreement(db.Model):
         ),
     )
 
-    #: Where the application for judicial confirmation stands (``jc_stage``).
+    #: The stages (``jc_stage``) at which an application awaits its court.
     AWAITING = ("acceptance", "decision")
 
     @property
