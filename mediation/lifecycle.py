@@ -99,7 +99,7 @@ def _inbound_kind(case) -> str:
 
 
 def _after_the_mediation_period(case, now, closed):
-    """An extension runs on from the end of the period it extends."""
+    """Starts where the period it extends ended."""
     return next((d.due_at for d in closed if d.kind == "mediation"), now)
 
 
@@ -130,6 +130,29 @@ def _written_agreement(case):
     return agreement is not None and not agreement.oral
 
 
+def _on_the_day(day, now):
+    """A court's days run from the day it received or accepted the application, which may be recorded
+    later: from the end of that day (``calendar.count`` counts a start at local midnight as the day that
+    ends), or from now when it is today."""
+    return min(now, end_of_day(day))
+
+
+def _from_the_application(case, now, closed):
+    """Counted from the day the parties applied."""
+    return _on_the_day(case.confirmation.jc_applied_on, now)
+
+
+def _from_the_acceptance(case, now, closed):
+    """Counted from the day the court accepted the application."""
+    return _on_the_day(case.confirmation.jc_accepted_on, now)
+
+
+#: The states a case may be in while a court has its application for judicial confirmation: every one the
+#: case can reach after an agreement. The court answers whatever the station does meanwhile (reports a
+#: breach, closes the case, reopens it).
+_WHILE_THE_COURT_HAS_IT = ("mediating", "referred", "with_agency", "following_up", "closed")
+
+
 # fmt: off
 DEADLINES = {d.kind: d for d in (
     DeadlineRule("acceptance", _l("Accept or decline"), 3, WORKING, ("registered",)),
@@ -151,11 +174,51 @@ DEADLINES = {d.kind: d for d in (
     DeadlineRule("visit", _l("Planned follow-up visit"), 30, CALENDAR, ("following_up", "closed")),
     DeadlineRule("judicial_confirmation", _l("Last day to apply for judicial confirmation (optional)"), 30,
                  CALENDAR, ("following_up",), lapses=True, applies=_written_agreement),
+    # The Supreme People's Court's rules on judicial confirmation of people's mediation agreements
+    # (法释〔2011〕5号): the court decides within 3 days of receiving the application whether to accept it
+    # (Art. 4), and decides within 15 days of accepting it (Art. 5; its president may extend that by 10).
+    DeadlineRule("jc_acceptance", _l("Court decides whether to accept the application for confirmation"), 3,
+                 CALENDAR, _WHILE_THE_COURT_HAS_IT, start=_from_the_application),
+    DeadlineRule("jc_decision", _l("Court decides on judicial confirmation"), 15, CALENDAR,
+                 _WHILE_THE_COURT_HAS_IT, start=_from_the_acceptance),
 )}
 # fmt: on
 #: What registering a dispute opens.
 INTAKE_OPENS = ("acceptance",)
 MEDIATION_PERIOD = ("mediation", "mediation_extension")
+
+
+# --- Judicial confirmation (司法确认) ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JudicialAction:
+    """What is recorded of an agreement's judicial confirmation (DOMAIN §4), beside the steps: the parties
+    apply while the case is followed up, and the court answers whatever the case's state, even after the
+    station has closed it. ``services.judicial`` records each and opens and meets its deadlines."""
+
+    name: str
+    #: As the timeline says it.
+    label: object
+    opens: tuple[str, ...] = ()
+    meets: tuple[str, ...] = ()
+
+
+# fmt: off
+JUDICIAL = {a.name: a for a in (
+    # The station's mediators, while the agreement's window is open.
+    JudicialAction("apply_for_confirmation", _l("Recorded the application for judicial confirmation"),
+                   opens=("jc_acceptance",), meets=("judicial_confirmation",)),
+    # The liaisons of the court applied to.
+    JudicialAction("accept_application", _l("The court accepted the application for judicial confirmation"),
+                   opens=("jc_decision",), meets=("jc_acceptance",)),
+    JudicialAction("refuse_application",
+                   _l("The court did not accept the application for judicial confirmation"),
+                   meets=("jc_acceptance",)),
+    JudicialAction("decide_confirmation", _l("The court decided on judicial confirmation"),
+                   meets=("jc_decision",)),
+)}
+# fmt: on
 
 
 # --- Fields and guards ------------------------------------------------------------------------------
@@ -281,6 +344,17 @@ def _feedback_fits(case, values):
     station records it (mediating)."""
     outcome = values.get("outcome")
     return outcome is None or (outcome == "agreement") == (case.state == "following_up")
+
+
+def _found_invalid(case):
+    """The court found the agreement in force invalid, and the station has not taken the case up again
+    since it was reached (each return to mediation opens a mediation period)."""
+    agreement = case.current_agreement
+    return (
+        agreement is not None
+        and agreement.jc_decision == "invalid"
+        and not any(d.kind == "mediation" and d.started_at > agreement.created_at for d in case.deadlines)
+    )
 
 
 FEEDBACK_SENT = Guard(
@@ -435,6 +509,10 @@ STEPS = {s.trigger: s for s in (
          guards=(FEEDBACK_FITS,), style="primary", applies=_inbound_owing_feedback,
          help=_l("The court that sent the dispute is owed its result (调解情况反馈); a printable letter"
                  " goes with it.")),
+    Step("mediate_again", ("following_up", "closed"), "mediating", MEDIATOR, STATION, _l("Mediate again"),
+         fields=(REASON,), style="outline-primary", applies=_found_invalid,
+         help=_l("The court found the agreement invalid: the parties may mediate again, or go to court."),
+         opens=("mediation",), cancels=("follow_up", "visit", "judicial_confirmation")),
     Step("reopen", ("closed",), "mediating", SUPERVISOR, STATION, _l("Reopen"),
          fields=(REASON,), style="outline-warning", help=_l("The case was closed wrongly (重新启动)."),
          opens=("mediation",), cancels=("follow_up", "visit")),
@@ -470,6 +548,17 @@ def _check_deadlines() -> None:
             if stray:
                 raise DeclarationError(
                     f"step {step.trigger!r} from {source!r} leaves {stray} open in {dest!r}: meet or cancel"
+                )
+    for action in JUDICIAL.values():
+        unknown = set(action.opens + action.meets) - set(DEADLINES)
+        if unknown:
+            raise DeclarationError(f"action {action.name!r} names unknown deadlines {sorted(unknown)}")
+        # An action is recorded while what it meets is open, so in those states what it opens must be allowed.
+        when = {state for kind in action.meets for state in DEADLINES[kind].states}
+        for kind in action.opens:
+            if not when <= set(DEADLINES[kind].states):
+                raise DeclarationError(
+                    f"action {action.name!r} opens {kind!r}, which cannot be open in {sorted(when)}"
                 )
 
 
@@ -634,13 +723,31 @@ def markdown() -> str:
                 "exact (24-hour days)" if d.exact else "",
                 "a window that lapses, never overdue" if d.lapses else "",
                 "by the agreement's performance deadline when it sets one" if d.due else "",
-                "starts where the period it extends ended" if d.start else "",
+                d.start.__doc__.rstrip(".").lower() if d.start else "",
                 "by the referral's kind" if d.variant else "",
             ]
             out.append(
                 f"| `{d.kind}` | {text(d.label)} | {length} | {', '.join(f'`{x}`' for x in d.states)} | "
                 f"{'; '.join(n for n in notes if n) or '—'} |"
             )
+        out += [
+            "",
+            "## Judicial confirmation",
+            "",
+            "Recorded beside the steps (`services.judicial`): the station's mediators record the parties'"
+            " joint application while the window is open, and the liaisons of the court applied to its"
+            " answer (accepted or not) and then its decision, whatever the case's state.",
+            "",
+            "| action | what it records | deadlines |",
+            "|---|---|---|",
+        ]
+        for a in JUDICIAL.values():
+            changes = "; ".join(
+                f"{verb} {', '.join(f'`{k}`' for k in kinds)}"
+                for verb, kinds in (("opens", a.opens), ("meets", a.meets))
+                if kinds
+            )
+            out.append(f"| `{a.name}` | {text(a.label)} | {changes} |")
     out.append("")
     return "\n".join(out)
 

@@ -1,17 +1,18 @@
 """Who may see and do what. Pages, templates and the API ask these same predicates.
 
 Scope rules: mediators act at the stations they serve; supervisors see the stations they oversee; liaisons
-see the cases referred to or from their agency; admins manage accounts and see everything but do no case work.
+see the cases referred to or from their agency, and a court's liaisons the cases whose agreement was brought
+to it for judicial confirmation; admins manage accounts and see everything but do no case work.
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import exists, false, select, true
+from sqlalchemy import exists, false, or_, select, true
 
 from mediation import lifecycle, taxonomy
 from mediation.errors import NotAllowed
-from mediation.models import Case, Referral
+from mediation.models import Agreement, Case, Referral
 
 
 def serves_station(actor, station_id) -> bool:
@@ -23,9 +24,15 @@ def can_view_case(actor, case) -> bool:
         return True
     if actor.role in ("mediator", "supervisor"):
         return case.station_id in actor.station_ids
-    if actor.agency_id is not None:
-        return any(r.agency_id == actor.agency_id for r in case.referrals)
-    return False
+    return actor.agency_id is not None and _dealt_with_agency(actor, case)
+
+
+def _dealt_with_agency(actor, case) -> bool:
+    """The case was referred to or from ``actor``'s agency, or its agreement brought to it for judicial
+    confirmation (an agency keeps seeing what it once had)."""
+    return any(r.agency_id == actor.agency_id for r in case.referrals) or any(
+        a.jc_court_id == actor.agency_id for a in case.agreements
+    )
 
 
 def visible_cases_clause(actor):
@@ -36,8 +43,15 @@ def visible_cases_clause(actor):
         ids = actor.station_ids
         return Case.station_id.in_(ids) if ids else false()
     if actor.agency_id is not None:
-        return exists(
-            select(Referral.id).where(Referral.case_id == Case.id, Referral.agency_id == actor.agency_id)
+        return or_(
+            exists(
+                select(Referral.id).where(Referral.case_id == Case.id, Referral.agency_id == actor.agency_id)
+            ),
+            exists(
+                select(Agreement.id).where(
+                    Agreement.case_id == Case.id, Agreement.jc_court_id == actor.agency_id
+                )
+            ),
         )
     return false()
 
@@ -136,6 +150,32 @@ def can_send_dispute(actor, station) -> bool:
 def dispute_stations(actor) -> list:
     """The stations ``actor`` may send a dispute to (the liaison's "send a dispute" form)."""
     return list(actor.agency.stations) if actor.agency is not None else []
+
+
+def can_answer_for_court(actor, agreement) -> bool:
+    """A court's answers to an application for judicial confirmation (accepted or not, valid or invalid):
+    its own liaisons record them, whatever the case's state."""
+    return (
+        actor.role == "liaison"
+        and agreement.jc_court_id is not None
+        and actor.agency_id == agreement.jc_court_id
+    )
+
+
+#: What the case page asks a court's liaison for, by where the application stands.
+_COURT_ANSWERS = {"acceptance": "answer", "decision": "decide"}
+
+
+def judicial_step(actor, case) -> str | None:
+    """What ``actor`` may record of the judicial confirmation of ``case``'s agreement now, as it stands:
+    ``apply`` (the station's mediators, while the agreement in force may be applied for: within its window,
+    no other application awaiting its court), ``answer`` (the court's liaisons: accepted or not) or
+    ``decide`` (theirs: valid or invalid); ``None`` for nothing. The case page's panel; ``services.judicial``
+    refuses everything else."""
+    application = case.confirmation
+    if application is not None and application.jc_stage in _COURT_ANSWERS:
+        return _COURT_ANSWERS[application.jc_stage] if can_answer_for_court(actor, application) else None
+    return "apply" if case.confirmation_window is not None and can_work_on_case(actor, case) else None
 
 
 def _in_scope(actor, case, scope) -> bool:
@@ -306,10 +346,13 @@ def data_scope(actor, case) -> str:
     if actor.role == "admin":
         return ADMIN
     if actor.agency_id is not None:
-        referral = case.active_referral
+        referral, application = case.active_referral, case.confirmation
         if referral is not None and referral.agency_id == actor.agency_id:
             return AGENCY
-        if any(r.agency_id == actor.agency_id for r in case.referrals):
+        awaiting = application is not None and application.jc_stage in Agreement.AWAITING
+        if awaiting and application.jc_court_id == actor.agency_id:
+            return AGENCY  # the court identifies the parties to confirm what they agreed
+        if _dealt_with_agency(actor, case):
             return AGENCY_ENDED
     return OUTSIDE
 

@@ -166,6 +166,10 @@ JC_DECISIONS = {
     "invalid": _l("Found invalid"),
     "not_accepted": _l("Application not accepted"),
 }
+#: The court's answer to an application for judicial confirmation, within 3 days of receiving it.
+JC_ANSWERS = {"accepted": _l("Accepted"), "not_accepted": _l("Not accepted")}
+#: What the court decides on an application it accepted.
+JC_RULINGS = {code: JC_DECISIONS[code] for code in ("valid", "invalid")}
 
 #: Which way a referral went (its kind, the key of its rules, is declared in ``mediation.linkage``).
 REFERRAL_DIRECTIONS = {"out": _l("Sent by the station"), "in": _l("Sent to the station")}

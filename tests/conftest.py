@@ -264,6 +264,7 @@ def step_data(trigger, **override):
         "withdraw": {"reason": "Settled privately"},
         "report_breach": {"reason": "Not paid"},
         "reopen": {"reason": "Closed by mistake"},
+        "mediate_again": {"reason": "法院裁定协议无效，双方同意重新调解"},
         "extend": {"consent_recorded": True, "reason": "Waiting for the repair quote"},
         "record_case_number": {"agency_case_number": "西公(治)受字〔2026〕118号"},
         "send_feedback": {"outcome": "failure", "feedback": "双方分歧较大，调解不成，建议依法审理。"},

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from mediation.clock import local_date, utcnow
 from mediation.errors import Conflict, Invalid, NotAllowed, NotFound
 from mediation.models import Event
+from mediation.services import judicial
 from mediation.services.agreements import update_agreement
 from mediation.services.parties import PartyInput
 from tests.conftest import fire, login, make_case
@@ -63,23 +64,18 @@ def last_event(db, case):
 # --- The service ---------------------------------------------------------------------------------------
 
 
-def test_details_are_completed_and_the_change_is_logged(db, case, mediator, court):
-    today = local_date(utcnow())
+def test_details_are_completed_and_the_change_is_logged(db, case, mediator):
     agreement = update_agreement(
         case,
         mediator,
         case.version,
         facts_and_responsibility="The pipe in 李强's flat burst; he is responsible.",
         performance_place="西固解纷驿站",
-        jc_applied_on=today.isoformat(),
-        jc_court="XGFY",
-        jc_court_case_number="(2026)甘0104民特12号",
     )
-    assert agreement.performance_place == "西固解纷驿站" and agreement.jc_court_id == court.id
-    assert agreement.jc_applied_on == today and agreement.performance_method == "Bank transfer"  # untouched
+    assert agreement.performance_place == "西固解纷驿站" and agreement.performance_method == "Bank transfer"
     event = last_event(db, case)
     assert (event.kind, event.action) == ("agreement", "update_agreement")
-    assert event.data["jc_court"] == "XGFY" and event.data["jc_applied_on"] == today.isoformat()
+    assert event.data["performance_place"] == "西固解纷驿站" and "facts_and_responsibility" in event.data
     assert "performance_method" not in event.data  # only what changed
 
 
@@ -107,49 +103,27 @@ def test_only_the_stations_mediators_may_complete_it(db, case, persona, request)
         update_agreement(case, request.getfixturevalue(persona), case.version, performance_place="x")
 
 
-# A ``timedelta`` stands for that many days from the station's today, taken when the test runs.
 @pytest.mark.parametrize(
-    ("data", "field"),
-    [
-        ({"jc_decision": "valid", "jc_decided_on": timedelta(0)}, "jc_decision"),  # not applied
-        ({"jc_applied_on": timedelta(0)}, "jc_court"),  # applied, but to which court?
-        ({"jc_applied_on": timedelta(0), "jc_court": "XGPS"}, "jc_court"),  # police, not a court
-        ({"jc_applied_on": timedelta(days=1), "jc_court": "XGFY"}, "jc_applied_on"),
-        ({"jc_applied_on": timedelta(days=-1), "jc_court": "XGFY"}, "jc_applied_on"),
-        ({"jc_applied_on": timedelta(0), "jc_court": "XGFY", "oral": "oral"}, "oral"),
-        ({"jc_applied_on": "tomorrow"}, "jc_applied_on"),
-        ({"jc_decision": "maybe"}, "jc_decision"),
-        ({"performance_place": "x" * 201}, "performance_place"),
-    ],
+    ("data", "field"), [({"performance_place": "x" * 201}, "performance_place"), ({"oral": "maybe"}, "oral")]
 )
-def test_wrong_judicial_confirmation_details_are_named(db, case, mediator, police, data, field):
-    today = local_date(utcnow())
-    data = {
-        name: (today + value).isoformat() if isinstance(value, timedelta) else value
-        for name, value in data.items()
-    }
+def test_wrong_details_are_named(db, case, mediator, data, field):
     with pytest.raises(Invalid) as refused:
         update_agreement(case, mediator, case.version, **data)
-    assert field in refused.value.fields
+    assert set(refused.value.fields) == {field}
 
 
-def test_a_decision_needs_its_date(db, case, mediator):
-    today = local_date(utcnow()).isoformat()
+def test_an_agreement_brought_to_a_court_stays_written(db, case, mediator, court):
+    today = local_date(utcnow())
+    judicial.apply_for_confirmation(mediator, case, case.version, applied_on=today, court="XGFY")
     with pytest.raises(Invalid) as refused:
-        update_agreement(
-            case, mediator, case.version, jc_applied_on=today, jc_court="XGFY", jc_decision="valid"
-        )
-    assert set(refused.value.fields) == {"jc_decided_on"}
-    update_agreement(
-        case,
-        mediator,
-        case.version,
-        jc_applied_on=today,
-        jc_court="XGFY",
-        jc_decision="valid",
-        jc_decided_on=today,
-    )
-    assert case.current_agreement.jc_decision == "valid"
+        update_agreement(case, mediator, case.version, oral="oral")
+    assert set(refused.value.fields) == {"oral"}
+
+
+def test_turned_oral_it_can_no_longer_be_brought_to_a_court(db, case, mediator):
+    update_agreement(case, mediator, case.version, oral="oral")
+    assert case.confirmation_window is None
+    assert last_event(db, case).data["deadlines"] == {"cancelled": ["judicial_confirmation"]}
 
 
 # --- The page to complete it ---------------------------------------------------------------------------
@@ -182,14 +156,13 @@ def test_an_error_keeps_what_was_typed(client, db, case, mediator):
         f"/cases/{case.number}/agreement",
         data={
             "version": case.version,
-            "oral": "written",
+            "oral": "maybe",
             "performance_place": "typed place",
-            "jc_applied_on": local_date(utcnow()).isoformat(),
         },
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Choose the court the parties applied to." in html and 'value="typed place"' in html
+    assert "Choose written or oral." in html and 'value="typed place"' in html
     db.session.expire_all()
     assert case.current_agreement.performance_place == ""
 

@@ -15,14 +15,21 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 
 from mediation import create_app, lifecycle
-from mediation.case_page.forms import AgreementForm, AttachmentForm, SessionForm, step_form
+from mediation.case_page.forms import (
+    JUDICIAL_FORMS,
+    AgreementForm,
+    AttachmentForm,
+    SessionForm,
+    judicial_form,
+    step_form,
+)
 from mediation.cases.forms import IntakeForm
 from mediation.clock import local_date, parse_iso_date, parse_local_datetime, utcnow
 from mediation.errors import Conflict, Invalid
 from mediation.extensions import db as _db
 from mediation.ids import MAX_ID, parse_id, parse_version
 from mediation.models import Agreement, Attachment, Case, MediationSession, Party, Station, VisitLogEntry
-from mediation.services import agreements, attachments, cases, parties, sessions, station_log
+from mediation.services import agreements, attachments, cases, judicial, parties, sessions, station_log
 from mediation.services.transitions import apply_step
 from mediation.station.forms import VisitorForm
 from tests.conftest import fire, login, make_case, step_data
@@ -232,8 +239,8 @@ def test_a_performance_deadline_in_year_9999_is_refused_under_its_field(client, 
 
 def test_a_judicial_confirmation_in_year_one_is_refused_under_its_field(db, agreed, mediator):
     with pytest.raises(Invalid) as refused:
-        agreements.update_agreement(agreed, mediator, agreed.version, jc_applied_on="0001-01-01")
-    assert "between 1900 and 2199" in refused.value.fields["jc_applied_on"]
+        judicial.apply_for_confirmation(mediator, agreed, agreed.version, applied_on="0001-01-01", court="")
+    assert "between 1900 and 2199" in refused.value.fields["applied_on"]
 
 
 @pytest.mark.parametrize("typed", ["9999-12-31T23:59-12:00", "0001-01-01T00:00+14:00"])
@@ -271,6 +278,7 @@ def test_the_agreements_fields_fit_their_columns():
     [
         (sessions.MAX_LENGTHS, MediationSession),
         (agreements.MAX_LENGTHS, Agreement),
+        (judicial.MAX_LENGTHS, Agreement),
         (attachments.MAX_LENGTHS, Attachment),
         (station_log.MAX_LENGTHS, VisitLogEntry),
         (cases.MAX_LENGTHS, Case),
@@ -303,6 +311,7 @@ def test_every_text_input_of_every_form_carries_maxlength(app, db, station, medi
             AgreementForm(),
             VisitorForm(),
             IntakeForm(stations=[station]),
+            *(judicial_form(panel, case, posted=True) for panel in JUDICIAL_FORMS),
         ]
         for form in forms:
             for item in _text_inputs(form):

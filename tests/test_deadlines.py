@@ -11,7 +11,7 @@ from mediation import lifecycle
 from mediation.clock import end_of_day
 from mediation.errors import Invalid
 from mediation.models import AuditEntry, CalendarDay, Deadline
-from mediation.services import calendar, deadlines, settings
+from mediation.services import calendar, deadlines, judicial, settings
 from mediation.services.agreements import update_agreement
 from tests.conftest import fire, login, make_case
 
@@ -152,16 +152,20 @@ def test_a_closed_case_has_nothing_open_and_nothing_due(db, station, mediator):
     assert (row.closed_by, row.met_at is not None) == ("decline", True)
 
 
-def test_applying_for_judicial_confirmation_meets_its_window(db, station, mediator, court):
+def test_applying_for_judicial_confirmation_meets_its_window_and_gives_the_court_three_days(
+    db, station, mediator, court
+):
     case = make_case(station, mediator, now=T - timedelta(days=1))
     fire(case, "accept", mediator, now=T)
     fire(case, "reach_agreement", mediator, now=T, performance_deadline="2026-03-20")
-    update_agreement(
-        case, mediator, None, jc_applied_on="2026-03-03", jc_court="XGFY", now=T + timedelta(days=1)
+    judicial.apply_for_confirmation(
+        mediator, case, None, applied_on="2026-03-03", court="XGFY", now=T + timedelta(days=2)
     )
     assert not open_rows(case, "judicial_confirmation")
+    # Counted from the day the parties applied, though the mediator recorded it a day later.
+    assert only(case, "jc_acceptance").due_at == end_of_day(date(2026, 3, 6))
     last = case.events.all()[-1]
-    assert last.data["deadlines"] == {"met": ["judicial_confirmation"]}
+    assert last.data["deadlines"]["met"] == ["judicial_confirmation"]
 
 
 def test_an_oral_agreement_has_no_confirmation_window(db, station, mediator):

@@ -34,7 +34,15 @@ from wtforms import BooleanField, FieldList, FileField, FormField, RadioField, S
 
 from mediation import lifecycle, linkage, policy
 from mediation.auth.forms import LoginForm
-from mediation.case_page.forms import AgreementForm, AttachmentForm, DetailsForm, SessionForm, step_form
+from mediation.case_page.forms import (
+    JUDICIAL_FORMS,
+    AgreementForm,
+    AttachmentForm,
+    DetailsForm,
+    SessionForm,
+    judicial_form,
+    step_form,
+)
 from mediation.cases.forms import IntakeForm
 from mediation.clock import local_date, local_now_input, utcnow
 from mediation.models import Attachment, Case, CaseParty
@@ -65,6 +73,9 @@ FORMS = {
     "case_page.record_session": lambda world, case: [SessionForm()],
     "case_page.upload_attachment": lambda world, case: [AttachmentForm()],
     "case_page.agreement": lambda world, case: [AgreementForm()],
+    "case_page.judicial": lambda world, case: [
+        judicial_form(panel, case or world.case("following_up"), posted=True) for panel in JUDICIAL_FORMS
+    ],
     "case_page.details": lambda world, case: [DetailsForm()],
     "parties.edit": lambda world, case: [PartyEditForm()],
     "cases.intake": lambda world, case: [IntakeForm(stations=[world.station], mediators=world.mediators())],
@@ -185,6 +196,7 @@ class World:
         values = {
             "number": lambda: [case.number] if case is not None else [],
             "trigger": lambda: list(lifecycle.STEPS),
+            "panel": lambda: list(JUDICIAL_FORMS),
             "attachment_id": lambda: [str(i) for i in self.db.session.scalars(self._attachments(case))],
             "id": lambda: [str(i) for i in self.db.session.scalars(select(CaseParty.party_id).limit(5))],
             "party_id": lambda: self._parties(case),

@@ -16,7 +16,7 @@ from mediation.clock import local_date, utcnow
 from mediation.errors import Conflict, Invalid, NotAllowed, Refused
 from mediation.extensions import db as _db
 from mediation.models import Case, Event, User
-from mediation.services import followups
+from mediation.services import followups, judicial
 from mediation.services.cases import CaseInput, register_case
 from mediation.services.parties import PartyInput
 from mediation.services.transitions import apply_step
@@ -81,8 +81,14 @@ def data_for(trigger, **override):
 
 
 def reach(state, station, people, *, for_step=None, **case_extra):
-    """A new case at ``station`` brought to ``state`` by firing the steps of ``PATHS``: a dispute a court
-    delegated when ``for_step`` (a trigger) exists only for those (``Step.applies``)."""
+    """A new case at ``station`` brought to ``state`` by firing the steps of ``PATHS``; when ``for_step`` (a
+    trigger) exists only for some cases (``Step.applies``), one it exists for: a dispute a court delegated
+    (feedback to the court), or one whose agreement a court found invalid (mediating again)."""
+    if for_step == "mediate_again" and state in lifecycle.STEPS[for_step].sources:
+        case = reach("following_up", station, people, **case_extra)
+        found_invalid(case, people, closed_first=state == "closed")
+        assert case.state == state
+        return case
     if for_step is not None and lifecycle.STEPS[for_step].applies is not None:
         case_extra["inbound"] = delegated_by(people["court_liaison"].agency)
     case = make_case(station, people["mediator"], **case_extra)
@@ -90,6 +96,21 @@ def reach(state, station, people, *, for_step=None, **case_extra):
         fire(case, trigger, people[persona])
     assert case.state == state
     return case
+
+
+def found_invalid(case, people, *, closed_first=False):
+    """The parties apply for judicial confirmation of ``case``'s agreement and the court accepts it and finds
+    it invalid (``closed_first``: after the station closed the case, its agreement performed)."""
+    today, clerk, number = local_date(utcnow()), people["court_liaison"], "(2026)甘0104民特12号"
+    court = clerk.agency.code
+    judicial.apply_for_confirmation(people["mediator"], case, None, applied_on=today, court=court)
+    judicial.answer_application(clerk, case, None, answer="accepted", answered_on=today)
+    if closed_first:
+        record_visit(case)
+        fire(case, "close", people["mediator"])
+    judicial.decide_confirmation(
+        clerk, case, None, decision="invalid", decided_on=today, court_case_number=number
+    )
 
 
 def record_visit(case, *, done=True, performed=True, visitor=None):
@@ -168,6 +189,11 @@ def _effects(case, actor, people, now):
         "report_breach": lambda: True,
         "close": lambda: True,
         "reopen": lambda: case.closed_at is None,
+        "mediate_again": lambda: (
+            case.closed_at is None
+            and case.current_agreement.jc_decision == "invalid"
+            and not lifecycle.STEPS["mediate_again"].applies_to(case)  # once per invalid agreement
+        ),
         "extend": lambda: case.extended is True,
         "reassign": lambda: case.mediator_id == people["colleague"].id,
         "record_case_number": lambda: case.referrals[-1].agency_case_number == "西公(治)受字〔2026〕118号",
@@ -273,6 +299,13 @@ def test_every_step_moves_the_version_even_one_that_changes_nothing_else(db, sta
     assert_refused(
         case, "extend", people["mediator"], Conflict, "stale_version", version=before, **data_for("extend")
     )
+
+
+@pytest.mark.parametrize("trigger", ["return_to_station", "resolve_by_agency"])
+def test_the_agency_reports_its_result_with_its_case_number(db, station, people, police, trigger):
+    case = reach("with_agency", station, people)
+    fire(case, trigger, people["police_liaison"], agency_case_number="西公(治)受字〔2026〕119号")
+    assert case.referrals[-1].agency_case_number == "西公(治)受字〔2026〕119号"
 
 
 def test_accept_can_assign_a_colleague(db, station, people):
@@ -733,15 +766,18 @@ def test_who_sees_which_case(db, station, other_station, people, police, court):
     to_court = make_case(other_station, outsider, title="to court")
     fire(to_court, "refer", outsider, agency="XGFY")
     elsewhere = make_case(other_station, outsider, title="elsewhere")
+    confirmed = reach("following_up", station, people, title="applied for confirmation")
+    today = local_date(utcnow())
+    judicial.apply_for_confirmation(mediator, confirmed, None, applied_on=today, court="XGFY")
     db.session.commit()
-    everything = {own, to_police, recalled, to_court, elsewhere}
+    everything = {own, to_police, recalled, to_court, elsewhere, confirmed}
     expected = {
-        "mediator": {own, to_police, recalled},
-        "colleague": {own, to_police, recalled},
-        "supervisor": {own, to_police, recalled},
+        "mediator": {own, to_police, recalled, confirmed},
+        "colleague": {own, to_police, recalled, confirmed},
+        "supervisor": {own, to_police, recalled, confirmed},
         "outsider": {to_court, elsewhere},
         "police_liaison": {to_police, recalled},  # an agency keeps seeing what was once sent to it
-        "court_liaison": {to_court},
+        "court_liaison": {to_court, confirmed},  # and a court what was brought to it for confirmation
         "admin": everything,
     }
     for persona in PERSONAS:

@@ -86,7 +86,9 @@ def test_random_walks_keep_the_lifecycle_invariants(app, db, station, other_stat
                 return "stale_version"
             if model["state"] not in step.sources:
                 return "invalid_state"
-            if step.applies is not None:  # feedback to a court: these are all walk-in disputes
+            # Feedback to a court, mediating again after a court found the agreement invalid: these are all
+            # walk-in disputes, never brought to a court.
+            if step.applies is not None:
                 return "not_applicable"
             if role_of[persona] not in step.roles:
                 return "wrong_role"

@@ -15,6 +15,7 @@ from wtforms.widgets import DateInput, DateTimeLocalInput
 
 from mediation import taxonomy
 from mediation.cases.forms import IntakeForm
+from mediation.clock import local_date, utcnow
 from mediation.extensions import db
 from mediation.form_flags import MaxLength, Needed
 from mediation.ids import parse_version
@@ -22,6 +23,7 @@ from mediation.models import Agency, User, agency_station, user_station
 from mediation.services.agreements import EDITABLE, MAX_LENGTHS
 from mediation.services.attachments import MAX_LENGTHS as ATTACHMENT_LENGTHS
 from mediation.services.case_details import EDITABLE as EDITABLE_DETAILS
+from mediation.services.judicial import MAX_LENGTHS as JUDICIAL_LENGTHS
 from mediation.services.sessions import MAX_LENGTHS as SESSION_LENGTHS
 from mediation.web import OnceForm, submission_key
 
@@ -251,23 +253,11 @@ class AgreementForm(OnceForm):
     performance_place = StringField(
         _l("Place of performance"), validators=_flags(max_length=MAX_LENGTHS["performance_place"])
     )
-    jc_applied_on = StringField(_l("Applied for judicial confirmation on"), widget=DateInput())
-    jc_court = SelectField(_l("Court"), validate_choice=False)
-    jc_court_case_number = StringField(
-        _l("Court case number"), validators=_flags(max_length=MAX_LENGTHS["jc_court_case_number"])
-    )
-    jc_decision = SelectField(
-        _l("Court's decision"),
-        choices=options([("", _l("Not decided yet")), *taxonomy.JC_DECISIONS.items()]),
-        validate_choice=False,
-    )
-    jc_decided_on = StringField(_l("Decided on"), widget=DateInput())
 
     @classmethod
-    def for_agreement(cls, agreement, version, station_id, formdata=None):
+    def for_agreement(cls, agreement, version, formdata=None):
         """The form filled from ``agreement`` (or from what was posted, when ``formdata`` is given)."""
-        court = db.session.get(Agency, agreement.jc_court_id) if agreement.jc_court_id else None
-        form = cls(
+        return cls(
             formdata=formdata,
             data={
                 "version": str(version),
@@ -275,18 +265,123 @@ class AgreementForm(OnceForm):
                 "facts_and_responsibility": agreement.facts_and_responsibility,
                 "performance_method": agreement.performance_method,
                 "performance_place": agreement.performance_place,
-                "jc_applied_on": agreement.jc_applied_on.isoformat() if agreement.jc_applied_on else "",
-                "jc_court": court.code if court else "",
-                "jc_court_case_number": agreement.jc_court_case_number,
-                "jc_decision": agreement.jc_decision or "",
-                "jc_decided_on": agreement.jc_decided_on.isoformat() if agreement.jc_decided_on else "",
             },
         )
-        form.jc_court.choices = options([("", _l("Not applied for")), *court_choices(station_id)])
-        return form
 
     def values(self) -> dict:
         return {name: self[name].data for name in EDITABLE}
+
+
+# --- Judicial confirmation (司法确认) -----------------------------------------------------------------------
+
+
+class JudicialForm(OnceForm):
+    """A panel of the case page recording judicial confirmation (``policy.judicial_step`` names which);
+    field ids are prefixed by it, as the steps' are."""
+
+    #: The panel's title (and its button), style and explanation.
+    title = style = help = None
+
+    def values(self) -> dict:
+        """What was typed, as ``services.judicial`` takes it."""
+        return {name: f.data for name, f in self._fields.items() if name not in _BOOKKEEPING}
+
+
+_BOOKKEEPING = ("csrf_token", "submission", "version")
+
+
+def _date_field(label, key, name, **kw):
+    return StringField(label, widget=DateInput(), id=f"jc-{key}-{name}", validators=_flags(True), **kw)
+
+
+def _number_field(key, required, **kw):
+    max_length = JUDICIAL_LENGTHS["jc_court_case_number"]
+    return StringField(
+        _l("Court case number"),
+        id=f"jc-{key}-court_case_number",
+        validators=_flags(required, max_length),
+        **kw,
+    )
+
+
+class ApplyForm(JudicialForm):
+    title = _l("Record the application for judicial confirmation")
+    style = "outline-primary"
+    help = _l(
+        "Within 30 days of the agreement taking effect, the parties may jointly apply to the basic-level"
+        " court to confirm it (司法确认): then it can be enforced if it is not performed."
+    )
+    version = HiddenField(id="jc-apply-version")
+    submission = submission_key("jc-apply-submission")
+    applied_on = _date_field(_l("The parties applied on"), "apply", "applied_on")
+    court = SelectField(
+        _l("Court"), validate_choice=False, id="jc-apply-court", validators=_flags(True),
+        description=_l("The courts that serve this station."),
+    )  # fmt: skip
+
+
+class AnswerForm(JudicialForm):
+    title = _l("Record the court's answer")
+    style = "primary"
+    help = _l("The court decides within 3 days of receiving the application whether to accept it.")
+    version = HiddenField(id="jc-answer-version")
+    submission = submission_key("jc-answer-submission")
+    answer = SelectField(
+        _l("The court's answer"),
+        choices=options([("", _l("Choose…")), *taxonomy.JC_ANSWERS.items()]),
+        validate_choice=False,
+        id="jc-answer-answer",
+        validators=_flags(True),
+    )
+    answered_on = _date_field(_l("On"), "answer", "answered_on")
+    court_case_number = _number_field(
+        "answer", False, description=_l("The number the court gives an application it accepts (调确字).")
+    )
+
+
+class DecideForm(JudicialForm):
+    title = _l("Record the court's decision")
+    style = "primary"
+    help = _l(
+        "The court decides within 15 days of accepting the application whether the agreement is valid. Found"
+        " invalid, the parties may mediate again or go to court."
+    )
+    version = HiddenField(id="jc-decide-version")
+    submission = submission_key("jc-decide-submission")
+    decision = SelectField(
+        _l("The court's decision"),
+        choices=options([("", _l("Choose…")), *taxonomy.JC_RULINGS.items()]),
+        validate_choice=False,
+        id="jc-decide-decision",
+        validators=_flags(True),
+    )
+    decided_on = _date_field(_l("Decided on"), "decide", "decided_on")
+    court_case_number = _number_field("decide", True)
+
+
+#: The form of each judicial-confirmation panel, by ``policy.judicial_step``'s answer.
+JUDICIAL_FORMS = {"apply": ApplyForm, "answer": AnswerForm, "decide": DecideForm}
+
+
+def judicial_form(panel: str, case, *, posted: bool = False) -> JudicialForm:
+    """The form of ``panel`` on ``case``: as posted, or blank with today's date, the court when only one
+    serves the station, and the number the court already gave."""
+    cls = JUDICIAL_FORMS[panel]
+    courts = court_choices(case.station_id) if panel == "apply" else []
+    if posted:
+        form = cls()
+    else:
+        application, today = case.confirmation, local_date(utcnow()).isoformat()
+        data = {
+            "version": str(case.version),
+            **dict.fromkeys(("applied_on", "answered_on", "decided_on"), today),
+            "court": courts[0][0] if len(courts) == 1 else "",
+            "court_case_number": application.jc_court_case_number if application is not None else "",
+        }
+        form = cls(formdata=None, data=data)
+    if panel == "apply":
+        form.court.choices = options([("", _l("Choose…")), *courts])
+    return form
 
 
 class DetailsForm(OnceForm):

@@ -35,6 +35,7 @@ KIND_LABELS = {
     "party": _l("Party"),
     "visit": _l("Follow-up visit"),
     "referral": _l("Referral"),
+    "judicial": _l("Judicial confirmation"),
 }
 
 #: Actions other than lifecycle steps (whose label is the step's own).
@@ -74,6 +75,7 @@ DATA_LABELS = {
     "jc_applied_on": _l("Applied for judicial confirmation on"),
     "jc_court": _l("Court"),
     "jc_court_case_number": _l("Court case number"),
+    "jc_accepted_on": _l("Accepted on"),
     "jc_decision": _l("Court's decision"),
     "jc_decided_on": _l("Decided on"),
     "reason": _l("Reason"),
@@ -110,8 +112,8 @@ DATA_LABELS = {
 #: else typed is shown as typed, even when it looks like a date.
 MOMENT_KEYS = frozenset(
     {
-        "held_at", "rights_notified_at", "performance_deadline", "jc_applied_on", "jc_decided_on",
-        "scheduled_for", "done_on", "visited_at", "birth_date", "moved_from",
+        "held_at", "rights_notified_at", "performance_deadline", "jc_applied_on", "jc_accepted_on",
+        "jc_decided_on", "scheduled_for", "done_on", "visited_at", "birth_date", "moved_from",
     }
 )  # fmt: skip
 
@@ -151,6 +153,8 @@ def _entry(event: Event, names, view: policy.PersonalData) -> Entry:
         title = str(step.label)
     elif event.action in ACTION_LABELS:
         title = str(ACTION_LABELS[event.action])
+    elif event.kind == "judicial" and event.action in lifecycle.JUDICIAL:
+        title = str(lifecycle.JUDICIAL[event.action].label)
     else:
         title = _("%(kind)s: %(action)s", kind=KIND_LABELS.get(event.kind, event.kind), action=event.action)
     moved = None

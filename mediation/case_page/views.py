@@ -8,6 +8,7 @@ show the page again with the user's input and the refusal's status).
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -18,6 +19,7 @@ from mediation.case_page.forms import (
     AttachmentForm,
     DetailsForm,
     SessionForm,
+    judicial_form,
     posted_version,
     refer_defaults,
     shown_fields,
@@ -29,6 +31,7 @@ from mediation.clock import local_date, local_now_input, utcnow
 from mediation.errors import Conflict
 from mediation.extensions import db
 from mediation.models import Attachment, Case
+from mediation.services import judicial as judicial_service
 from mediation.services.agreements import update_agreement
 from mediation.services.attachments import INLINE_TYPES, add_attachment, human_size, path_for
 from mediation.services.case_details import update_case
@@ -69,6 +72,35 @@ def step(number, trigger):
         apply_step(case, trigger, current_user, version=posted_version(form), **step_values(spec, form))
 
     return _post(case, trigger, form, fire, _("Done: %(step)s.", step=spec.label))
+
+
+#: What each judicial-confirmation panel records (its form: ``case_page.forms.JUDICIAL_FORMS``), and the
+#: message once it is saved.
+JUDICIAL = {
+    "apply": (
+        judicial_service.apply_for_confirmation,
+        _l("The application for judicial confirmation is recorded."),
+    ),
+    "answer": (judicial_service.answer_application, _l("The court's answer is recorded.")),
+    "decide": (judicial_service.decide_confirmation, _l("The court's decision is recorded.")),
+}
+
+
+@bp.post("/cases/<number>/confirmation/<panel>")
+@login_required
+def judicial(number, panel):
+    """Judicial confirmation: the mediator records the parties' application, the court's liaison its
+    answers (``policy.judicial_step`` says which panel the page shows; the service refuses the others)."""
+    case = load_case(number, current_user)
+    if panel not in JUDICIAL:
+        abort(404)
+    record, done = JUDICIAL[panel]
+    form = judicial_form(panel, case, posted=True)
+
+    def act():
+        record(current_user, case, posted_version(form), **form.values())
+
+    return _post(case, f"jc-{panel}", form, act, str(done), anchor="confirmation")
 
 
 @bp.post("/cases/<number>/sessions")
@@ -148,7 +180,7 @@ def agreement(number):
     if not policy.can_work_on_case(current_user, case):
         abort(403)
     posted = request.form if request.method == "POST" else None
-    form = AgreementForm.for_agreement(current, case.version, case.station_id, formdata=posted)
+    form = AgreementForm.for_agreement(current, case.version, formdata=posted)
     if posted is None:
         return _agreement_page(case, form)
     return submit(
@@ -164,7 +196,7 @@ def agreement(number):
             status,
             error,
             _agreement_page,
-            lambda: AgreementForm.for_agreement(current, case.version, case.station_id),
+            lambda: AgreementForm.for_agreement(current, case.version),
         ),
     )
 
@@ -250,6 +282,9 @@ def _page(case, *, open_panel=None, forms=None, alert=None, gone=None, status=20
         if spec.trigger not in forms:
             data = {"version": str(case.version), **(refer_defaults(case) if spec.trigger == "refer" else {})}
             forms[spec.trigger] = step_form(spec, case)(formdata=None, data=data)
+    judicial = policy.judicial_step(current_user, case)
+    if judicial is not None:
+        forms.setdefault(f"jc-{judicial}", judicial_form(judicial, case))
     can_work = policy.can_work_on_case(current_user, case)
     if can_work:
         local_now = local_now_input().strftime("%Y-%m-%dT%H:%M")
@@ -262,6 +297,7 @@ def _page(case, *, open_panel=None, forms=None, alert=None, gone=None, status=20
         "case_page/show.html",
         case=case,
         steps=steps,
+        judicial=judicial,
         forms=forms,
         shown_fields=shown_fields,
         open_panel=open_panel,

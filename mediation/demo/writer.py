@@ -2,8 +2,9 @@
 
 Nothing here writes a row around the services: ``register_case`` registers each case (with the referral an
 agency sent it with), ``apply_step`` fires each step with the data it requires, ``record_session``,
-``update_agreement`` and ``followups`` record the sittings, judicial confirmation and visits, all back-dated
-with ``now=``; so each case's events replay to its state. Everything is flushed, nothing committed.
+``judicial`` (the court's answers by its liaison) and ``followups`` record the sittings, judicial
+confirmation and visits, all back-dated with ``now=``; so each case's events replay to its state. Everything
+is flushed, nothing committed.
 """
 
 import random
@@ -41,7 +42,7 @@ from mediation.demo.words import (
 )
 from mediation.extensions import db
 from mediation.models import Agency, Case, Station, User, VisitLogEntry
-from mediation.services.agreements import update_agreement
+from mediation.services import judicial
 from mediation.services.cases import CaseInput, register_case
 from mediation.services.followups import plan_visit, planned_visits, record_visit
 from mediation.services.inbound import send_dispute
@@ -281,20 +282,20 @@ class Writer:
         if not plan.amount or plan.amount < 5000 or self.rng.random() < 0.6:
             return
         court = self._agency(plan, "court")
-        # The parties applied a few days ago; the mediator records the application and the court's ruling
-        # together when the ruling arrives (the court decides within three days).
+        clerk = self.users[liaison_of(court.code)]
+        # The parties applied a few days ago and the mediator records it as the court's ruling arrives: the
+        # court accepted it within three days and ruled soon after (its liaison records both now).
         decided = local_date(at)
         applied = max(case.current_agreement.effective_on, decided - timedelta(days=self.rng.randint(1, 3)))
+        accepted = min(decided, applied + timedelta(days=self.rng.randint(0, 1)))
         number = f"（{applied.year}）{plan.station.court_code}民特{self.rng.randint(10, 900)}号"
-        update_agreement(
-            case, case.mediator, None,
-            jc_applied_on=applied,
-            jc_court=court,
-            jc_court_case_number=number,
-            jc_decision="valid",
-            jc_decided_on=decided,
-            now=at,
-        )  # fmt: skip
+        judicial.apply_for_confirmation(case.mediator, case, None, applied_on=applied, court=court, now=at)
+        judicial.answer_application(
+            clerk, case, None, answer="accepted", answered_on=accepted, court_case_number=number, now=at
+        )
+        judicial.decide_confirmation(
+            clerk, case, None, decision="valid", decided_on=decided, court_case_number=number, now=at
+        )
 
     def _visit(self, case, plan, action, at):
         rng, vars = self.rng, plan.vars

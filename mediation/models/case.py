@@ -134,6 +134,20 @@ class Case(db.Model):
         return self.agreements[-1] if self.agreements else None
 
     @property
+    def confirmation(self):
+        """The agreement most recently applied for judicial confirmation, if any. An application awaits its
+        court (``jc_stage`` in ``Agreement.AWAITING``) only while it is the latest: ``services.judicial``
+        takes no other until the court has answered it."""
+        return next((a for a in reversed(self.agreements) if a.jc_applied_on is not None), None)
+
+    @property
+    def confirmation_window(self):
+        """The open window (a ``judicial_confirmation`` deadline) for applying to confirm the agreement in
+        force, if any: its due moment is the last one an application may be dated."""
+        windows = (d for d in reversed(self.deadlines) if d.kind == "judicial_confirmation" and d.is_open)
+        return next(windows, None)
+
+    @property
     def visits_since_entered(self):
         """Follow-up visits recorded since the case entered its current state."""
         return [v for v in self.visits if v.created_at is None or v.created_at >= self.state_entered_at]

@@ -11,8 +11,11 @@ from mediation.extensions import db
 from mediation.models._base import UTCDateTime, utcnow
 
 #: What an event records: a lifecycle step ("transition"), or another change to the case ("update": a
-#: correction of its own details; "party": of a party's particulars).
-EVENT_KINDS = ("intake", "transition", "update", "session", "agreement", "attachment", "visit", "party")
+#: correction of its own details; "party": of a party's particulars; "judicial": the parties' application
+#: for judicial confirmation and the court's answers, ``lifecycle.JUDICIAL``).
+EVENT_KINDS = (
+    "intake", "transition", "update", "session", "agreement", "attachment", "visit", "party", "judicial",
+)  # fmt: skip
 
 
 class Event(db.Model):

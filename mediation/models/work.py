@@ -12,6 +12,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -55,23 +56,62 @@ class Agreement(db.Model):
     signatures_recorded: Mapped[bool] = mapped_column(Boolean, default=False)
     #: Takes effect when the last party and the mediator have signed (DOMAIN §3).
     effective_on: Mapped[date | None] = mapped_column(Date)
-    # Judicial confirmation (司法确认): applied for jointly within 30 days of taking effect.
+    # Judicial confirmation (司法确认, ``services.judicial``): the parties apply jointly to a court within
+    # 30 days of the agreement taking effect (the mediator records it); the court's liaison records whether
+    # it accepts the application and then its decision.
     jc_applied_on: Mapped[date | None] = mapped_column(Date)
     jc_court_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    #: The court's number for the application (调确字), given when it accepts it.
     jc_court_case_number: Mapped[str] = mapped_column(String(64), default="")
+    jc_accepted_on: Mapped[date | None] = mapped_column(Date)
+    #: ``not_accepted`` answers the application; ``valid`` or ``invalid`` decide an accepted one.
     jc_decision: Mapped[str | None] = mapped_column(String(16))
     jc_decided_on: Mapped[date | None] = mapped_column(Date)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at = mapped_column(UTCDateTime, default=utcnow)
 
     recorded_by = relationship("User")
+    jc_court = relationship("Agency", lazy="joined")
 
     __table_args__ = (
         CheckConstraint(
             f"jc_decision IS NULL OR {in_codes('jc_decision', taxonomy.JC_DECISIONS)}",
             name="jc_decision_known",
         ),
+        # Nothing of the court's without an application to it; a decision has its day; an accepted
+        # application is not also refused.
+        CheckConstraint(
+            "jc_applied_on IS NOT NULL OR (jc_court_id IS NULL AND jc_accepted_on IS NULL"
+            " AND jc_decision IS NULL)",
+            name="jc_court_after_application",
+        ),
+        CheckConstraint("(jc_decision IS NULL) = (jc_decided_on IS NULL)", name="jc_decision_dated"),
+        CheckConstraint(
+            "jc_accepted_on IS NULL OR jc_decision IS NULL OR jc_decision <> 'not_accepted'",
+            name="jc_accepted_or_not",
+        ),
+        # A court liaison's pending applications, oldest first.
+        Index(
+            "ix_agreement_jc_court_applied",
+            "jc_court_id",
+            "jc_applied_on",
+            postgresql_where=text("jc_court_id IS NOT NULL"),
+            sqlite_where=text("jc_court_id IS NOT NULL"),
+        ),
     )
+
+    #: The stages (``jc_stage``) at which an application awaits its court.
+    AWAITING = ("acceptance", "decision")
+
+    @property
+    def jc_stage(self) -> str | None:
+        """``None`` (no application), ``acceptance`` (the court is to accept it or not), ``decision``
+        (accepted, to be decided) or ``decided`` (not accepted, or found valid or invalid)."""
+        if self.jc_applied_on is None:
+            return None
+        if self.jc_decision is not None:
+            return "decided"
+        return "decision" if self.jc_accepted_on is not None else "acceptance"
 
 
 class Referral(db.Model):

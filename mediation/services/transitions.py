@@ -431,6 +431,7 @@ EFFECTS = {
     "report_breach": _no_effect,
     "close": _no_effect,
     "reopen": _no_effect,
+    "mediate_again": _no_effect,  # the invalid agreement stays on file; a new one is reached by mediating
     "extend": _no_effect,
 }
 
