@@ -9,7 +9,7 @@ from markupsafe import Markup, escape
 
 from mediation import lifecycle, policy, taxonomy
 from mediation.clock import LOCAL_ZONE, utcnow
-from mediation.services import deadlines
+from mediation.services import deadlines, notifications
 
 
 def state_badge(state: str) -> Markup:
@@ -84,6 +84,7 @@ def init_app(app) -> None:
         get_locale=get_locale,
         due_status=due_status,
         deadline_status=deadlines.status,
+        unread_notifications=notifications.unread_count,
     )
     app.jinja_env.filters.update(
         date=format_day,
