@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from mediation.clock import local_date, utcnow
 from mediation.models import DutyShift
+from mediation.services.deferred import run_deferred
 from mediation.services.parties import PartyInput
 from mediation.services.sessions import record_session
 from mediation.services.station_log import VisitorInput, log_visitor, week_start
@@ -90,6 +91,7 @@ def cases(db, station, mediator, police):
         DutyShift(station_id=station.id, day=week_start(local_date(utcnow())), user_id=mediator.id)
     )
     db.session.commit()
+    run_deferred()  # the referral's notification to the police liaison, as the request boundary would
     return {
         "registered": registered.number,
         "mediating": mediating.number,
@@ -191,6 +193,9 @@ def test_the_supervisors_and_the_police_liaisons_pages_pass_axe(
     page.goto(f"{live_server}/cases/{cases['referred']}")
     expect(page.locator("#referral")).to_be_visible()
     audit.check(page, "case page, referred (police liaison)")
+    page.goto(f"{live_server}/notifications")
+    expect(page.locator("[data-notification]")).to_have_count(1)
+    audit.check(page, "notifications (police liaison)")
     audit.assert_no_blocking()
 
 
@@ -228,6 +233,7 @@ def test_every_control_of_the_bar_shows_a_focus_ring_when_tabbed_to(
         bar = page.get_by_role("navigation", name="Main")
         expect(bar).to_be_visible()
         controls = [bar.get_by_role("link", name="Dispute resolution station")]
+        controls.append(bar.get_by_role("link", name="Notifications", exact=True))
         if width < 992:  # the menu folds away below Bootstrap's lg breakpoint
             controls.append(bar.get_by_role("button", name="Menu"))
         controls += [bar.get_by_role("link", name=name, exact=True) for name in ("My work", "Cases")]
