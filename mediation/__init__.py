@@ -80,11 +80,12 @@ def _register_blueprints(app) -> None:
     from mediation.auth.views import bp as auth
     from mediation.case_page.views import bp as case_page
     from mediation.cases.views import bp as cases
+    from mediation.notifications.views import bp as notifications
     from mediation.parties.views import bp as parties
     from mediation.referrals.views import bp as referrals
     from mediation.station.views import bp as station
 
-    for blueprint in (auth, cases, case_page, parties, referrals, station, audit_log):
+    for blueprint in (auth, cases, case_page, parties, referrals, station, audit_log, notifications):
         app.register_blueprint(blueprint)
 
 

@@ -15,6 +15,7 @@ from mediation.clock import utcnow
 from mediation.extensions import db
 from mediation.models import Agency, SignInSession, Station, Submission, User
 from mediation.services import audit
+from mediation.services.deferred import run_deferred
 
 
 @click.group("mediation")
@@ -219,6 +220,7 @@ def seed_demo(if_empty, cases, seed):
         db.session.rollback()
         click.echo("Error: seeding failed; nothing was written.", err=True)
         raise
+    run_deferred()  # the notifications the demo's steps queued, as after any request
     states = ", ".join(f"{state} {summary.by_state.get(state, 0)}" for state in lifecycle.STATES)
     click.echo(
         f"Seeded demo data in {time.perf_counter() - started:.1f} s: {summary.stations} stations, "

@@ -9,7 +9,7 @@ from markupsafe import Markup, escape
 
 from mediation import lifecycle, policy, taxonomy
 from mediation.clock import LOCAL_ZONE, utcnow
-from mediation.services import deadlines
+from mediation.services import deadlines, notifications
 
 
 def state_badge(state: str) -> Markup:
@@ -103,6 +103,7 @@ def init_app(app) -> None:
         due_status=due_status,
         deadline_status=deadlines.status,
         time_left=time_left,
+        unread_notifications=notifications.unread_count,
     )
     app.jinja_env.filters.update(
         date=format_day,

@@ -17,6 +17,7 @@ from mediation.models import (
     Event,
     FollowUpVisit,
     MediationSession,
+    Notification,
     Station,
     User,
     VisitLogEntry,
@@ -183,3 +184,16 @@ def test_every_story_fills_in_its_text():
             vars = {**plan.vars, "deadline": "2026年1月1日"}
             for text_ in (story.terms, story.fail, story.onsite):
                 assert "{" not in text_.format_map(vars), story.key
+
+
+def test_the_demos_steps_leave_their_notifications(db, seeded):
+    """The steps went through the services, so the agencies were told of referrals and the stations of
+    the answers, as after any request."""
+    kinds = {
+        (user.role, kind)
+        for user, kind in db.session.execute(
+            select(User, Notification.kind).join(User, User.id == Notification.user_id)
+        )
+    }
+    assert {("liaison", "referral_received"), ("mediator", "referral_answered")} <= kinds
+    assert {("liaison", "dispute_answered"), ("mediator", "referral_result")} <= kinds

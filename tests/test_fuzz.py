@@ -45,10 +45,12 @@ from mediation.case_page.forms import (
 )
 from mediation.cases.forms import IntakeForm
 from mediation.clock import local_date, local_now_input, utcnow
-from mediation.models import Attachment, Case, CaseParty
+from mediation.models import Attachment, Case, CaseParty, Notification
+from mediation.notifications.forms import MarkAllReadForm
 from mediation.parties.forms import PartyEditForm
 from mediation.referrals.forms import DisputeForm
 from mediation.services.attachments import add_attachment
+from mediation.services.deferred import run_deferred
 from mediation.services.station_log import VisitorInput, log_visitor, week_start
 from mediation.station.forms import RosterForm, VisitorForm
 from tests.conftest import fire, login, make_case
@@ -84,6 +86,7 @@ FORMS = {
     ],
     "station.visit_log": lambda world, case: [VisitorForm()],
     "station.roster": lambda world, case: [RosterForm()],
+    "notifications.mark_all_read": lambda world, case: [MarkAllReadForm()],
     "auth.login": lambda world, case: [LoginForm()],
     "auth.logout": lambda world, case: [],
     "auth.set_language": lambda world, case: [],
@@ -184,6 +187,7 @@ class World:
             self.cases[state] = case.id
         if stale:
             self.db.session.commit()
+            run_deferred()  # the steps' notifications, for the inbox to list and open
 
     def case(self, state):
         return self.db.session.get(Case, self.cases[state]) if state else None
@@ -202,6 +206,7 @@ class World:
             "party_id": lambda: self._parties(case),
             "code": lambda: ["XLG", "xlg", "DHJ", "en", "zh_Hans_CN"],
             "filename": lambda: ["app.css", "intake.js", "css/bootstrap.min.css"],
+            "notification_id": lambda: [str(i) for i in self.db.session.scalars(self._notifications())],
         }
         assert argument in values, f"the fuzz cannot fill <{argument}>: add it to World.existing"
         return values[argument]() or ["1"]
@@ -211,6 +216,10 @@ class World:
         if case is not None:
             query = query.where(CaseParty.case_id == case.id)
         return [str(i) for i in self.db.session.scalars(query)]
+
+    @staticmethod
+    def _notifications():
+        return select(Notification.id).order_by(Notification.id.desc()).limit(5)
 
     @staticmethod
     def _attachments(case):
@@ -230,6 +239,7 @@ class World:
             "<week>": lambda: week_start(today).isoformat(),
             "<party>": lambda: self.existing("id", None)[0],
             "<visit>": lambda: str(self.visit_id),
+            "<notification>": lambda: self.existing("notification_id", None)[0],
             "<key>": lambda: secrets.token_urlsafe(24),
             "<duty>": lambda: f"{(today + timedelta(days=1)).isoformat()}:{self.people['mediator'].id}",
         }
@@ -307,6 +317,7 @@ def _plausible(item) -> list:
         "party_id": ["", "<party>"],
         "log_entry": ["<visit>"],
         "week": ["<week>"],
+        "up_to": ["", "<notification>"],
     }
     by_input = {"date": ["<today>", "<soon>"], "datetime-local": ["<now>"]}
     return by_name.get(item.name) or by_input.get(getattr(item.widget, "input_type", None)) or [PLAIN_WORDS]

@@ -24,6 +24,7 @@ from mediation.services.judicial import (
 )
 from mediation.services.transitions import apply_step
 from tests.conftest import fire, login, make_agency, make_case, make_user, snapshot
+from tests.test_notifications import delivered, told
 
 #: 2026-03-02 09:30 in China, a Monday: the agreement is reached and takes effect then.
 T = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
@@ -692,3 +693,24 @@ def test_on_the_page_the_day_of_the_application_is_the_stations_day(
         assert "The parties may apply within 30 days of the agreement taking effect: by Apr 1, 2026." in (
             response.get_data(as_text=True)
         )
+
+
+@pytest.mark.parametrize("answer", ["valid", "invalid", "not_accepted"])
+def test_the_court_is_told_of_an_application_and_the_station_of_its_answer(
+    db, station, people, court, answer
+):
+    """jc_applied goes to the court's liaisons, jc_decided to the case's mediator, once committed."""
+    case = agreed(station, people["mediator"])
+    applied(case, people["mediator"])
+    delivered()
+    assert told("jc_applied") == {"clerk": [{}]}
+    if answer == "not_accepted":
+        answer_application(people["court_liaison"], case, case.version, answer="not_accepted",
+                           answered_on="2026-03-04", now=local(2026, 3, 5))  # fmt: skip
+    else:
+        accepted(case, people["court_liaison"])
+        delivered()
+        assert told("jc_decided") == {}  # accepting is not the court's last word
+        decided(case, people["court_liaison"], answer)
+    delivered()
+    assert told("jc_decided") == {"wang": [{"agency": court.name, "decision": answer}]}

@@ -1,13 +1,15 @@
-"""Column types shared by the models."""
+"""Column types and SQL shared by the models and services."""
 
 from datetime import UTC
 
 from sqlalchemy import DateTime
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.types import TypeDecorator
 
 from mediation.clock import utcnow
 
-__all__ = ["UTCDateTime", "in_codes", "utcnow"]
+__all__ = ["UTCDateTime", "in_codes", "insert_for", "utcnow"]
 
 
 class UTCDateTime(TypeDecorator):
@@ -32,3 +34,11 @@ class UTCDateTime(TypeDecorator):
 def in_codes(column: str, codes) -> str:
     """A CHECK constraint's text: ``column`` holds one of ``codes`` (a vocabulary from ``taxonomy``)."""
     return f"{column} IN ({', '.join(repr(c) for c in codes)})"
+
+
+_INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
+
+
+def insert_for(session):
+    """The INSERT construct of ``session``'s database, which can say ``ON CONFLICT DO NOTHING``."""
+    return _INSERTS[session.get_bind().dialect.name]

@@ -46,19 +46,3 @@ class VisitLogEntry(db.Model):
     case = relationship("Case")
 
     __table_args__ = (Index("ix_visit_log_entry_station_visited", "station_id", "visited_at"),)
-
-
-class Notification(db.Model):
-    """An in-app inbox item: a new assignment or referral, due or overdue work."""
-
-    __tablename__ = "notification"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(32))
-    data: Mapped[str] = mapped_column(Text, default="")
-    created_at = mapped_column(UTCDateTime, default=utcnow)
-    read_at = mapped_column(UTCDateTime)
-
-    __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at", "created_at"),)

@@ -6,8 +6,6 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from mediation import lifecycle, policy, taxonomy
 from mediation.clock import local_date, utcnow
@@ -24,6 +22,7 @@ from mediation.models import (
     User,
     user_station,
 )
+from mediation.models._base import insert_for
 from mediation.services import deadlines
 from mediation.services.parties import (
     PartyInput,
@@ -228,15 +227,12 @@ def next_sequence(station_id: int, year: int) -> int:
     )
     seq = db.session.execute(bump).scalar()
     if seq is None:
-        insert = _INSERTS[db.session.get_bind().dialect.name]
+        insert = insert_for(db.session)
         db.session.execute(
             insert(CaseCounter).values(station_id=station_id, year=year, last_seq=0).on_conflict_do_nothing()
         )
         seq = db.session.execute(bump).scalar()
     return seq
-
-
-_INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 
 
 def on_duty(station: Station, now: datetime) -> User | None:

@@ -13,6 +13,7 @@ from mediation import linkage, policy
 from mediation.clock import local_date, utcnow
 from mediation.errors import Invalid
 from mediation.models import Case, Station, User
+from mediation.services import notifications
 from mediation.services.cases import CaseInput, Inbound, check_intake, register_case
 from mediation.services.parties import PartyInput
 from mediation.text import NOTE_LENGTH, parse_texts
@@ -64,4 +65,6 @@ def send_dispute(
         reason=texts["reason"],
     )
     details.external_ref = details.external_ref or texts["agency_case_number"]
-    return register_case(liaison, station, details, parties, inbound=inbound, now=now)
+    case = register_case(liaison, station, details, parties, inbound=inbound, now=now)
+    notifications.dispute_sent(case)
+    return case

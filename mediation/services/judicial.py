@@ -20,7 +20,7 @@ from mediation.clock import local_date, parse_iso_date, utcnow
 from mediation.errors import Conflict, Invalid
 from mediation.extensions import db
 from mediation.models import Agency, Agreement, Case, Deadline, User
-from mediation.services import deadlines
+from mediation.services import deadlines, notifications
 from mediation.services.transitions import check_version, record_event
 from mediation.templating import format_day
 from mediation.text import parse_text
@@ -76,6 +76,7 @@ def apply_for_confirmation(actor: User, case: Case, version, *, applied_on, cour
     _refuse(errors)
     agreement.jc_applied_on, agreement.jc_court = day, chosen
     _record(actor, case, "apply_for_confirmation", agreement, now, jc_applied_on=day, jc_court=chosen)
+    _tell(notifications.liaisons(chosen), actor, "jc_applied", case, at=now)
     return agreement
 
 
@@ -116,6 +117,8 @@ def answer_application(
         agreement.jc_decision, agreement.jc_decided_on = "not_accepted", day
         action, data = "refuse_application", {"jc_decision": "not_accepted", "jc_decided_on": day}
     _record(actor, case, action, agreement, now, **data, jc_court_case_number=number)
+    if answer == "not_accepted":  # the court's last word on it
+        _told_the_station(actor, case, agreement, "not_accepted", now)
     return agreement
 
 
@@ -156,7 +159,18 @@ def decide_confirmation(
     agreement.jc_decision, agreement.jc_decided_on, agreement.jc_court_case_number = decision, day, number
     data = {"jc_decision": decision, "jc_decided_on": day, "jc_court_case_number": number}
     _record(actor, case, "decide_confirmation", agreement, now, **data)
+    _told_the_station(actor, case, agreement, decision, now)
     return agreement
+
+
+def _told_the_station(actor, case, agreement, decision, now) -> None:
+    data = {"agency": agreement.jc_court.name, "decision": decision}
+    _tell(notifications.mediators(case), actor, "jc_decided", case, at=now, **data)
+
+
+def _tell(recipients, actor, kind, case, **data) -> None:
+    """Notify, after the commit, everyone concerned but the one who did it."""
+    notifications.notify([u for u in recipients if u.id != actor.id], kind, case, **data)
 
 
 @dataclass(frozen=True)

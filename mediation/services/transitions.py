@@ -13,7 +13,7 @@ from mediation.extensions import db
 from mediation.ids import parse_version
 from mediation.models import Agency, Agreement, Case, Event, FollowUpVisit, Referral, User
 from mediation.models.event import EVENT_KINDS
-from mediation.services import calendar, deadlines, settings
+from mediation.services import calendar, deadlines, notifications, settings
 from mediation.text import parse_text
 
 
@@ -28,8 +28,9 @@ def apply_step(
     that fails, its message beside the field it is about (``Guard.field``), or under the guard's name for a
     guard on the case alone. Its code is ``invalid_fields``, or the guard's name when one guard is the only
     problem (a guard on the case alone then has no ``fields``: its message is the refusal's). Then writes the
-    step's records, the new state, outcome and deadlines and the event, and flushes. Never commits: the
-    caller commits once, or rolls back if anything raises (a concurrent writer surfaces here as ``Conflict``).
+    step's records, the new state, outcome and deadlines and the event, and flushes; whom the step concerns
+    is told after the commit (``notifications.after_step``). Never commits: the caller commits once, or
+    rolls back if anything raises (a concurrent writer surfaces here as ``Conflict``).
     """
     step = lifecycle.STEPS.get(trigger)
     if step is None:
@@ -87,7 +88,9 @@ def apply_step(
         **({"planned_visits": [v.scheduled_for.isoformat() for v in planned]} if planned else {}),
         **deadlines.for_event(opened, met, cancelled),
     }
-    return record_event(case, actor, "transition", trigger, trail, now=now, from_state=source)
+    event = record_event(case, actor, "transition", trigger, trail, now=now, from_state=source)
+    notifications.after_step(case, step, actor, event)
+    return event
 
 
 def _plan_follow_up(case, opened, now, trigger) -> list[FollowUpVisit]:

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from mediation.clock import local_date, utcnow
 from mediation.models import DutyShift
+from mediation.services.deferred import run_deferred
 from mediation.services.parties import PartyInput
 from mediation.services.sessions import record_session
 from mediation.services.station_log import VisitorInput, log_visitor, week_start
@@ -91,6 +92,7 @@ def cases(db, station, mediator, police):
         DutyShift(station_id=station.id, day=week_start(local_date(utcnow())), user_id=mediator.id)
     )
     db.session.commit()
+    run_deferred()  # the referral's notification to the police liaison, as the request boundary would
     return {
         "registered": registered.number,
         "mediating": mediating.number,
@@ -192,6 +194,9 @@ def test_the_supervisors_and_the_police_liaisons_pages_pass_axe(
     page.goto(f"{live_server}/cases/{cases['referred']}")
     expect(page.locator("#referral [data-step=accept_referral]")).to_be_visible()
     audit.check(page, "case page, referred (police liaison)")
+    page.goto(f"{live_server}/notifications")
+    expect(page.locator("[data-notification]")).to_have_count(1)
+    audit.check(page, "notifications (police liaison)")
     page.goto(f"{live_server}/disputes/new")
     expect(page.locator("[data-add-party]")).to_be_visible()  # intake.js has run
     audit.check(page, "send a dispute")
@@ -267,6 +272,7 @@ def test_every_control_of_the_bar_shows_a_focus_ring_when_tabbed_to(
         bar = page.get_by_role("navigation", name="Main")
         expect(bar).to_be_visible()
         controls = [bar.get_by_role("link", name="Dispute resolution station")]
+        controls.append(bar.get_by_role("link", name="Notifications", exact=True))
         if width < 992:  # the menu folds away below Bootstrap's lg breakpoint
             controls.append(bar.get_by_role("button", name="Menu"))
         controls += [bar.get_by_role("link", name=name, exact=True) for name in ("My work", "Cases")]
