@@ -40,9 +40,10 @@ def load_case(number: str, actor) -> Case:
     return case
 
 
-def submission_key(form_id: str = "submission") -> HiddenField:
-    """The hidden one-time key of a form (its id unique on the page, as several forms may share one)."""
-    return HiddenField(id=form_id, default=lambda: secrets.token_urlsafe(24))
+def submission_key(form_id: str | None = "submission") -> HiddenField:
+    """The hidden one-time key of a form (its id unique on the page, as several forms may share one;
+    ``None`` for a form built with a ``prefix``, whose fields take it as their ids)."""
+    return HiddenField(**({"id": form_id} if form_id else {}), default=lambda: secrets.token_urlsafe(24))
 
 
 class OnceForm(FlaskForm):

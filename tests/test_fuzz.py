@@ -38,14 +38,18 @@ from mediation.case_page.forms import (
     JUDICIAL_FORMS,
     AgreementForm,
     AttachmentForm,
+    CancelVisitForm,
     DetailsForm,
+    MoveVisitForm,
+    PlanVisitForm,
     SessionForm,
+    VisitForm,
     judicial_form,
     step_form,
 )
 from mediation.cases.forms import IntakeForm
 from mediation.clock import local_date, local_now_input, utcnow
-from mediation.models import Attachment, Case, CaseParty, Notification
+from mediation.models import Attachment, Case, CaseParty, FollowUpVisit, Notification
 from mediation.notifications.forms import MarkAllReadForm
 from mediation.parties.forms import PartyEditForm
 from mediation.referrals.forms import DisputeForm
@@ -79,6 +83,14 @@ FORMS = {
         judicial_form(panel, case or world.case("following_up"), posted=True) for panel in JUDICIAL_FORMS
     ],
     "case_page.details": lambda world, case: [DetailsForm()],
+    "case_page.record_visit": lambda world, case: [VisitForm()],
+    "case_page.plan_visit": lambda world, case: [PlanVisitForm()],
+    "case_page.move_visit": lambda world, case: [
+        MoveVisitForm(prefix=f"move-visit-{world.planned_visit(case)}-")
+    ],
+    "case_page.cancel_visit": lambda world, case: [
+        CancelVisitForm(prefix=f"cancel-visit-{world.planned_visit(case)}-")
+    ],
     "parties.edit": lambda world, case: [PartyEditForm()],
     "cases.intake": lambda world, case: [IntakeForm(stations=[world.station], mediators=world.mediators())],
     "referrals.send": lambda world, case: [
@@ -207,6 +219,7 @@ class World:
             "code": lambda: ["XLG", "xlg", "DHJ", "en", "zh_Hans_CN"],
             "filename": lambda: ["app.css", "intake.js", "css/bootstrap.min.css"],
             "notification_id": lambda: [str(i) for i in self.db.session.scalars(self._notifications())],
+            "visit_id": lambda: [str(i) for i in self.db.session.scalars(self._visits(case))],
         }
         assert argument in values, f"the fuzz cannot fill <{argument}>: add it to World.existing"
         return values[argument]() or ["1"]
@@ -216,6 +229,15 @@ class World:
         if case is not None:
             query = query.where(CaseParty.case_id == case.id)
         return [str(i) for i in self.db.session.scalars(query)]
+
+    def planned_visit(self, case) -> str:
+        """The id the prefixed visit forms carry: the case's first visit (planned or not), else 1."""
+        return (self.existing("visit_id", case) or ["1"])[0]
+
+    @staticmethod
+    def _visits(case):
+        query = select(FollowUpVisit.id).order_by(FollowUpVisit.id).limit(3)
+        return query.where(FollowUpVisit.case_id == case.id) if case is not None else query
 
     @staticmethod
     def _notifications():

@@ -23,6 +23,7 @@ from mediation.models import Agency, User, agency_station, user_station
 from mediation.services.agreements import EDITABLE, MAX_LENGTHS
 from mediation.services.attachments import MAX_LENGTHS as ATTACHMENT_LENGTHS
 from mediation.services.case_details import EDITABLE as EDITABLE_DETAILS
+from mediation.services.followups import MAX_LENGTHS as VISIT_LENGTHS
 from mediation.services.judicial import MAX_LENGTHS as JUDICIAL_LENGTHS
 from mediation.services.sessions import MAX_LENGTHS as SESSION_LENGTHS
 from mediation.web import OnceForm, submission_key
@@ -408,3 +409,121 @@ class DetailsForm(OnceForm):
     def values(self) -> dict:
         """What was typed, as ``update_case`` takes it."""
         return asdict(IntakeForm.case_input(self))
+
+
+# --- Follow-up visits (回访) ----------------------------------------------------------------------------
+
+
+def _blank_first(pairs) -> list:
+    return options([("", _l("— choose —")), *pairs])
+
+
+class VisitForm(OnceForm):
+    """The follow-up record (DOMAIN §5); ``planned`` is the planned visit it was, if one."""
+
+    submission = submission_key("visit-submission")
+    version = HiddenField(id="visit-version")
+    planned = HiddenField(id="visit-planned")
+    done_on = StringField(_l("Visited on"), widget=DateInput(), validators=_flags(True), id="visit-done_on")
+    method = SelectField(
+        _l("How"),
+        choices=options(taxonomy.VISIT_METHODS.items()),
+        validators=_flags(True),
+        id="visit-method",
+        validate_choice=False,
+    )
+    party_reached = StringField(
+        _l("Who was reached"),
+        id="visit-party_reached",
+        validators=_flags(max_length=VISIT_LENGTHS["party_reached"]),
+        description=_l("The parties, and people who know the case."),
+    )
+    purpose = StringField(
+        _l("Why the visit"), id="visit-purpose", validators=_flags(max_length=VISIT_LENGTHS["purpose"])
+    )
+    performance = SelectField(
+        _l("Performance of the agreement"),
+        choices=_blank_first(taxonomy.PERFORMANCE.items()),
+        id="visit-performance",
+        validate_choice=False,
+        description=_l("Leave it blank when there was nothing to perform (a failed mediation)."),
+    )
+    satisfaction = SelectField(
+        _l("Satisfaction (1–5)"),
+        choices=_blank_first((str(n), str(n)) for n in range(5, 0, -1)),
+        id="visit-satisfaction",
+        validate_choice=False,
+    )
+    lawsuit_filed = BooleanField(_l("A lawsuit was filed"), id="visit-lawsuit_filed")
+    lawsuit_result = StringField(
+        _l("Result of the lawsuit"),
+        id="visit-lawsuit_result",
+        validators=_flags(max_length=VISIT_LENGTHS["lawsuit_result"]),
+    )
+    renewed_conflict = BooleanField(_l("Signs of the dispute flaring up"), id="visit-renewed_conflict")
+    measures = TextAreaField(
+        _l("Measures taken"),
+        id="visit-measures",
+        render_kw={"rows": 2},
+        validators=_flags(max_length=VISIT_LENGTHS["measures"]),
+    )
+    notes = TextAreaField(
+        _l("Notes"),
+        id="visit-notes",
+        render_kw={"rows": 3},
+        validators=_flags(max_length=VISIT_LENGTHS["notes"]),
+    )
+
+    def values(self) -> dict:
+        """What the service takes, as typed (it checks and refuses)."""
+        satisfaction = self.satisfaction.data
+        return {
+            "done_on": self.done_on.data,
+            "method": self.method.data,
+            "party_reached": self.party_reached.data or "",
+            "purpose": self.purpose.data or "",
+            "performance": self.performance.data or None,
+            "satisfaction": int(satisfaction)
+            if satisfaction and satisfaction.isdigit()
+            else satisfaction or None,
+            "lawsuit_filed": bool(self.lawsuit_filed.data),
+            "lawsuit_result": self.lawsuit_result.data or "",
+            "renewed_conflict": bool(self.renewed_conflict.data),
+            "measures": self.measures.data or "",
+            "notes": self.notes.data or "",
+        }
+
+
+class PlanVisitForm(OnceForm):
+    """Plan a visit, or move a planned one (``reason`` required to move)."""
+
+    submission = submission_key("plan-visit-submission")
+    version = HiddenField(id="plan-visit-version")
+    scheduled_for = StringField(
+        _l("Planned for"), widget=DateInput(), validators=_flags(True), id="plan-visit-scheduled_for"
+    )
+    reason = StringField(
+        _l("Reason"), id="plan-visit-reason", validators=_flags(max_length=VISIT_LENGTHS["reason"])
+    )
+
+
+class MoveVisitForm(OnceForm):
+    """Move one planned visit: built with ``prefix=visit_prefix(visit)``, so each visit's form has its own
+    names and ids on the page."""
+
+    submission = submission_key(None)
+    version = HiddenField()
+    scheduled_for = StringField(_l("New day"), widget=DateInput(), validators=_flags(True))
+    reason = StringField(_l("Reason"), validators=_flags(True, VISIT_LENGTHS["reason"]))
+
+
+class CancelVisitForm(OnceForm):
+    """Cancel one planned visit (``prefix=visit_prefix(visit)``, as ``MoveVisitForm``)."""
+
+    submission = submission_key(None)
+    version = HiddenField()
+    reason = StringField(_l("Reason"), validators=_flags(True, VISIT_LENGTHS["reason"]))
+
+
+def visit_prefix(visit, action: str) -> str:
+    return f"{action}-visit-{visit.id}-"

@@ -17,20 +17,27 @@ from mediation import lifecycle, policy, taxonomy
 from mediation.case_page.forms import (
     AgreementForm,
     AttachmentForm,
+    CancelVisitForm,
     DetailsForm,
+    MoveVisitForm,
+    PlanVisitForm,
     SessionForm,
+    VisitForm,
     judicial_form,
     posted_version,
     refer_defaults,
     shown_fields,
     step_form,
     step_values,
+    visit_prefix,
 )
 from mediation.case_page.timeline import due_list, timeline
 from mediation.clock import local_date, local_now_input, utcnow
 from mediation.errors import Conflict
 from mediation.extensions import db
+from mediation.ids import parse_id
 from mediation.models import Attachment, Case
+from mediation.services import followups
 from mediation.services import judicial as judicial_service
 from mediation.services.agreements import update_agreement
 from mediation.services.attachments import INLINE_TYPES, add_attachment, human_size, path_for
@@ -113,6 +120,100 @@ def record_session(number):
         record_session_service(case, current_user, **_data(form, "csrf_token", "submission"))
 
     return _post(case, "session", form, record, _("The mediation session is recorded."), anchor="sessions")
+
+
+@bp.post("/cases/<number>/visits")
+@login_required
+def record_visit(number):
+    """A follow-up visit done (回访); one that found the agreement performed leads to closing the case, one
+    that found it broken to reporting the breach."""
+    case = load_case(number, current_user)
+    form = VisitForm()
+    planned = _visit(case, form.planned.data) if form.planned.data else None
+
+    def record():
+        return followups.record_visit(
+            current_user, case, version=posted_version(form), planned=planned, **form.values()
+        )
+
+    def then(visit):
+        if visit.performance == "fully" and policy.can_fire(current_user, case, "close"):
+            message = _("The visit is recorded and found the agreement performed: you may close the case.")
+            return url_for(".show", number=case.number, _anchor="step-close"), message
+        if visit.performance in ("partly", "not") and policy.can_fire(current_user, case, "report_breach"):
+            message = _(
+                "The visit is recorded. If the agreement is broken, report the breach to mediate again."
+            )
+            return url_for(".show", number=case.number, _anchor="step-report_breach"), message
+        return url_for(".show", number=case.number, _anchor="visits"), _("The follow-up visit is recorded.")
+
+    return submit(
+        form, record, then=then, again=lambda status, error: _again(case, "visit", form, status, error)
+    )
+
+
+@bp.post("/cases/<number>/visits/plan")
+@login_required
+def plan_visit(number):
+    case = load_case(number, current_user)
+    form = PlanVisitForm()
+
+    def plan():
+        followups.plan_visit(
+            current_user,
+            case,
+            scheduled_for=form.scheduled_for.data,
+            reason=form.reason.data or "",
+            version=posted_version(form),
+        )
+
+    return _post(case, "plan-visit", form, plan, _("The follow-up visit is planned."), anchor="visits")
+
+
+@bp.post("/cases/<number>/visits/<int:visit_id>/move")
+@login_required
+def move_visit(number, visit_id):
+    case = load_case(number, current_user)
+    visit = _visit(case, visit_id)
+    form = MoveVisitForm(prefix=visit_prefix(visit, "move"))
+
+    def move():
+        followups.move_visit(
+            current_user,
+            case,
+            visit,
+            scheduled_for=form.scheduled_for.data,
+            reason=form.reason.data or "",
+            version=posted_version(form),
+        )
+
+    return _post(case, f"move-visit-{visit.id}", form, move, _("The visit is moved."), anchor="visits")
+
+
+@bp.post("/cases/<number>/visits/<int:visit_id>/cancel")
+@login_required
+def cancel_visit(number, visit_id):
+    case = load_case(number, current_user)
+    visit = _visit(case, visit_id)
+    form = CancelVisitForm(prefix=visit_prefix(visit, "cancel"))
+
+    def cancel():
+        followups.cancel_visit(
+            current_user, case, visit, reason=form.reason.data or "", version=posted_version(form)
+        )
+
+    return _post(
+        case, f"cancel-visit-{visit.id}", form, cancel, _("The visit is cancelled."), anchor="visits"
+    )
+
+
+def _visit(case, raw_id):
+    """One of the case's visits by id; 404 for anything else (another case's, garbage)."""
+    visit_id = parse_id(raw_id)
+    visit = next((v for v in case.visits if v.id == visit_id), None) if visit_id else None
+    if visit is None:
+        abort(404)
+    return visit
 
 
 @bp.post("/cases/<number>/attachments")
@@ -289,6 +390,18 @@ def _page(case, *, open_panel=None, forms=None, alert=None, gone=None, status=20
     if can_work:
         local_now = local_now_input().strftime("%Y-%m-%dT%H:%M")
         forms.setdefault("session", SessionForm(formdata=None, data={"held_at": local_now}))
+    visits = policy.can_follow_up(current_user, case) and followups.takes_visits(case)
+    if visits:
+        version = {"version": str(case.version)}
+        today = {"done_on": local_date(utcnow()).isoformat()}
+        forms.setdefault("visit", VisitForm(formdata=None, data=version | today))
+        forms.setdefault("plan-visit", PlanVisitForm(formdata=None, data=version))
+        for planned in followups.planned_visits(case):
+            for action, form_class in (("move", MoveVisitForm), ("cancel", CancelVisitForm)):
+                prefix = visit_prefix(planned, action)
+                forms.setdefault(
+                    f"{action}-visit-{planned.id}", form_class(formdata=None, data=version, prefix=prefix)
+                )
     can_attach = policy.can_add_file(current_user, case)
     if can_attach:
         forms.setdefault("attachment", AttachmentForm(formdata=None))
@@ -305,6 +418,8 @@ def _page(case, *, open_panel=None, forms=None, alert=None, gone=None, status=20
         gone=gone,
         can_work=can_work,
         can_attach=can_attach,
+        visits=visits,
+        planned_visits=followups.planned_visits(case),
         linkage=_linkage(case, now),
         moment=now,
         pd=policy.personal_data(current_user, case, "case_page"),

@@ -40,6 +40,11 @@ def follow_up_owed(case: Case) -> bool:
     return any(d.is_open and d.kind in VISIT_DEADLINES for d in case.deadlines)
 
 
+def takes_visits(case: Case) -> bool:
+    """Whether visits are planned and recorded on the case now (who may, ``policy.can_follow_up`` says)."""
+    return case.state in lifecycle.DEADLINES["visit"].states and (case.is_open or follow_up_owed(case))
+
+
 def planned_visits(case: Case) -> list[FollowUpVisit]:
     """The visits still to make, soonest first."""
     return sorted((v for v in case.visits if v.is_planned), key=lambda v: v.scheduled_for)
@@ -194,11 +199,11 @@ def _check(actor, case, version, now) -> datetime:
     """Who may follow the case up, on the version they saw, and whether a closed case still owes a visit."""
     policy.require(policy.can_follow_up(actor, case), _("Only the station's mediators follow cases up."))
     check_version(case, version)
-    if not case.is_open and not follow_up_owed(case):
+    if takes_visits(case):
+        return now or utcnow()
+    if not case.is_open:
         raise Conflict(_("This case is closed and owes no follow-up visit."), code="case_closed")
-    if case.state not in lifecycle.DEADLINES["visit"].states:
-        raise Conflict(_("Follow-up visits come once the mediation is concluded."), code="not_following_up")
-    return now or utcnow()
+    raise Conflict(_("Follow-up visits come once the mediation is concluded."), code="not_following_up")
 
 
 def _planned(case, visit) -> None:
