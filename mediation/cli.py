@@ -14,7 +14,7 @@ from mediation.cli_deadlines import deadlines, holidays
 from mediation.clock import utcnow
 from mediation.extensions import db
 from mediation.models import Agency, SignInSession, Station, Submission, User
-from mediation.services import audit
+from mediation.services import audit, reminders
 from mediation.services.deferred import run_deferred
 
 
@@ -230,3 +230,17 @@ def seed_demo(if_empty, cases, seed):
         f"shifts, {summary.log_entries} visit-log entries, {summary.events} events."
     )
     click.echo(demo.format_accounts(demo.accounts()))
+
+
+@cli.command("remind")
+@with_appcontext
+def remind():
+    """Notify whoever's work it is of every deadline due soon or overdue, once per deadline and threshold
+    (for cron; safe to run twice, or on two instances at once)."""
+    tally = reminders.remind()
+    db.session.commit()
+    run_deferred()
+    click.echo(
+        f"Reminded of {tally['due_soon']} deadlines due soon and {tally['overdue']} overdue"
+        " (nobody is told twice)."
+    )

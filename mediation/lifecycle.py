@@ -85,6 +85,9 @@ class DeadlineRule:
     due: Callable | None = None
     #: ``applies(case) -> bool``: whether a step that opens it opens it for this case.
     applies: Callable | None = None
+    #: Whose work it is, so reminders (and "my work") reach them: the ``station``'s mediators, the ``agency``
+    #: the case is referred to, or the ``court`` an agreement was brought to for confirmation.
+    owner: str = "station"
 
 
 def _outbound_kind(case) -> str:
@@ -163,10 +166,10 @@ DEADLINES = {d.kind: d for d in (
                  ("mediating",), start=_after_the_mediation_period),
     DeadlineRule("referral_answer", _l("Agency answers the referral"), 3, CALENDAR, ("referred",),
                  variants=linkage.lengths("answer"), variant=_outbound_kind, exact=True,
-                 variant_choices=linkage.codes(linkage.OUT)),
+                 variant_choices=linkage.codes(linkage.OUT), owner="agency"),
     DeadlineRule("referral_result", _l("Agency reports a result"), 15, CALENDAR, ("with_agency",),
                  variants=linkage.lengths("result"), variant=_outbound_kind,
-                 variant_choices=linkage.codes(linkage.OUT)),
+                 variant_choices=linkage.codes(linkage.OUT), owner="agency"),
     # A failed mediation is followed up too, after it closed (DOMAIN §5).
     DeadlineRule("follow_up", _l("First follow-up visit"), 7, CALENDAR, ("following_up", "closed"),
                  due=_by_the_performance_deadline),
@@ -178,9 +181,9 @@ DEADLINES = {d.kind: d for d in (
     # (法释〔2011〕5号): the court decides within 3 days of receiving the application whether to accept it
     # (Art. 4), and decides within 15 days of accepting it (Art. 5; its president may extend that by 10).
     DeadlineRule("jc_acceptance", _l("Court decides whether to accept the application for confirmation"), 3,
-                 CALENDAR, _WHILE_THE_COURT_HAS_IT, start=_from_the_application),
+                 CALENDAR, _WHILE_THE_COURT_HAS_IT, start=_from_the_application, owner="court"),
     DeadlineRule("jc_decision", _l("Court decides on judicial confirmation"), 15, CALENDAR,
-                 _WHILE_THE_COURT_HAS_IT, start=_from_the_acceptance),
+                 _WHILE_THE_COURT_HAS_IT, start=_from_the_acceptance, owner="court"),
 )}
 # fmt: on
 #: What registering a dispute opens.
