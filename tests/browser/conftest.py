@@ -68,6 +68,23 @@ def new_page(browser, locale="en", width=1280, height=900):
 
 
 @pytest.fixture
+def open_page(browser, db):
+    """Open a page in a fresh browser context (its own cookies), animations off so that a panel is open at
+    once, never mid-slide when clicked into; every one is closed after the test."""
+    contexts = []
+
+    def open_(locale="en", width=1280, height=900):
+        page = new_page(browser, locale=locale, width=width, height=height)
+        page.emulate_media(reduced_motion="reduce")
+        contexts.append(page.context)
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
 def page(browser, db):
     page = new_page(browser)
     yield page

@@ -21,7 +21,7 @@ from mediation.clock import local_date, utcnow
 from mediation.models import Agreement, Case, CaseParty, Event, Party
 from mediation.services.cases import CaseInput, register_case
 from mediation.services.parties import PartyInput
-from tests.browser.conftest import new_page, screenshot, sign_in
+from tests.browser.conftest import screenshot, sign_in
 from tests.conftest import make_case, make_station, make_user, written
 
 pytestmark = pytest.mark.browser
@@ -57,21 +57,6 @@ def zhengyang(db):
     head.display_name = "旷昌伟"
     db.session.commit()
     return station, head
-
-
-@pytest.fixture
-def open_page(browser, db):
-    """Open a page in a fresh browser context (its own cookies); every one is closed after the test."""
-    contexts = []
-
-    def open_(locale="en", width=1280, height=900):
-        page = new_page(browser, locale=locale, width=width, height=height)
-        contexts.append(page.context)
-        return page
-
-    yield open_
-    for context in contexts:
-        context.close()
 
 
 def other_cases(db, station, head):
@@ -117,12 +102,16 @@ def fresh(db):
 
 
 def fits_the_width(page):
-    """Nothing on the page sticks out sideways (no horizontal scrolling on a phone)."""
+    """Nothing on the page sticks out sideways (no horizontal scrolling on a phone). The culprits named are
+    the elements reaching past the window, or else those whose own text does (a line that cannot break)."""
     scroll, window, culprits = page.evaluate(
         r"""() => {
           const width = window.innerWidth;
-          const wide = [...document.querySelectorAll('body *')]
-            .filter(el => el.getBoundingClientRect().right > width + 1)
+          const all = [...document.querySelectorAll('body *')];
+          const past = all.filter(el => el.getBoundingClientRect().right > width + 1);
+          const overflowing = all.filter(el => el.clientWidth > 1 && el.scrollWidth > el.clientWidth + 1
+            && ![...el.children].some(child => child.scrollWidth > el.clientWidth + 1));
+          const wide = (past.length ? past : overflowing)
             .slice(0, 5)
             .map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
                        (typeof el.className === 'string' && el.className
