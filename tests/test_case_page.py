@@ -153,7 +153,9 @@ def test_an_overdue_case_says_by_how_many_days(client, db, station, mediator):
     assert 'data-overdue="2"' in html and "2 days overdue" in html and "text-danger" in html
 
 
-def test_the_active_referral_and_the_agreement_are_shown(client, db, case, mediator, police_liaison):
+def test_the_referral_and_what_became_of_it_and_the_agreement_are_shown(
+    client, db, case, mediator, police_liaison
+):
     fire(case, "accept", mediator)
     fire(case, "refer", mediator, reason="Threats were made")
     db.session.commit()
@@ -166,7 +168,8 @@ def test_the_active_referral_and_the_agreement_are_shown(client, db, case, media
     fire(case, "reach_agreement", mediator, terms="李强 pays 800 yuan")
     db.session.commit()
     html = page(client, case)
-    assert 'id="referral"' not in html
+    card = html[html.index('id="referral"') :]
+    assert "Recalled" in card[: card.index("</section>")]  # the station still sees what became of it
     assert 'id="agreement"' in html and "李强 pays 800 yuan" in html
     assert f"/cases/{case.number}/agreement/print" in html
 

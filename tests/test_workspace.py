@@ -454,3 +454,15 @@ def test_the_refer_picker_offers_the_agencies_serving_the_station_grouped_by_kin
     groups = re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', picker, re.S)
     offered = {label: re.findall(r'value="(\w+)"', options) for label, options in groups}
     assert offered == {"Court": ["XGFY"], "Judicial office": ["XGSFS"], "Police station": ["XGPS"]}
+
+
+def test_the_liaisons_forms_show_the_case_number_recorded_so_far(
+    client, db, station, mediator, police_liaison
+):
+    case = make_case(station, mediator)
+    fire(case, "refer", mediator)
+    fire(case, "accept_referral", police_liaison, agency_case_number="西公(治)受字〔2026〕5号")
+    db.session.commit()
+    login(client, police_liaison)
+    html = client.get(f"/cases/{case.number}").get_data(as_text=True)
+    assert html.count('value="西公(治)受字〔2026〕5号"') >= 2  # resolve and return start from it

@@ -382,6 +382,8 @@ def _page(case, *, open_panel=None, forms=None, alert=None, gone=None, status=20
     for spec, _reason in steps:
         if spec.trigger not in forms:
             data = {"version": str(case.version), **(refer_defaults(case) if spec.trigger == "refer" else {})}
+            if any(f.name == "agency_case_number" for f in spec.fields) and case.active_referral is not None:
+                data["agency_case_number"] = case.active_referral.agency_case_number  # as recorded so far
             forms[spec.trigger] = step_form(spec, case)(formdata=None, data=data)
     judicial = policy.judicial_step(current_user, case)
     if judicial is not None:
@@ -433,9 +435,12 @@ def _page(case, *, open_panel=None, forms=None, alert=None, gone=None, status=20
 
 def _linkage(case, now) -> dict:
     """The referrals the page shows, each with the deadline it runs against: the reader's own agency's
-    (first on the page, for a liaison), the one the case is with now, and the one it came in with; and, for
+    (first on the page, for a liaison), the one the case is with now (or was last), and the one it came in
+    with; and, for
     a dispute a court sent, the period the court gave the station."""
-    own, active, inbound = own_referral(current_user, case), case.active_referral, case.inbound_referral
+    own, inbound = own_referral(current_user, case), case.inbound_referral
+    # The one the case is with, else the last it was sent on: the station keeps seeing what became of it.
+    active = case.active_referral or next((r for r in reversed(case.referrals) if r.direction == "out"), None)
     return {
         "own": referral_item(own, now) if own is not None else None,
         "active": referral_item(active, now) if active is not None and active is not own else None,
