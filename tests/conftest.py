@@ -41,11 +41,12 @@ from mediation.models import (
     Case,
     Event,
     FollowUpVisit,
+    Notification,
     Referral,
     Station,
     User,
 )
-from mediation.services import calendar
+from mediation.services import calendar, deferred
 from mediation.services.cases import CaseInput, Inbound, register_case
 from mediation.services.parties import PartyInput
 from mediation.services.transitions import apply_step
@@ -270,6 +271,23 @@ def step_data(trigger, **override):
         "send_feedback": {"outcome": "failure", "feedback": "双方分歧较大，调解不成，建议依法审理。"},
     }.get(trigger, {})
     return {**data, **override}
+
+
+def delivered():
+    """Commit, as the request boundary does, and run what was deferred: the notifications are written now."""
+    _db.session.commit()
+    deferred.run_deferred()
+
+
+def told(kind=None):
+    """``{username: [data, …]}`` of every notification (of ``kind``), oldest first."""
+    query = select(User.username, Notification.data).join(User, User.id == Notification.user_id)
+    if kind is not None:
+        query = query.where(Notification.kind == kind)
+    out = {}
+    for username, data in _db.session.execute(query.order_by(Notification.id)):
+        out.setdefault(username, []).append(data)
+    return out
 
 
 def fire(case, trigger, actor, **override):

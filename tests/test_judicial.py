@@ -23,8 +23,7 @@ from mediation.services.judicial import (
     pending_applications,
 )
 from mediation.services.transitions import apply_step
-from tests.conftest import fire, login, make_agency, make_case, make_user, snapshot
-from tests.test_notifications import delivered, told
+from tests.conftest import delivered, fire, login, make_agency, make_case, make_user, snapshot, told
 
 #: 2026-03-02 09:30 in China, a Monday: the agreement is reached and takes effect then.
 T = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)

@@ -19,7 +19,7 @@ from mediation.services import deferred, notifications
 from mediation.services.cases import CaseInput
 from mediation.services.inbound import send_dispute
 from mediation.services.parties import PartyInput
-from tests.conftest import delegated_by, fire, login, make_agency, make_case, make_user
+from tests.conftest import delegated_by, delivered, fire, login, make_agency, make_case, make_user, told
 
 
 @pytest.fixture
@@ -36,23 +36,6 @@ def crowd(db, station, other_station, people, police):
     extra["retired_officer"].active = extra["retired_mediator"].active = False
     _db.session.flush()
     return {**people, **extra}
-
-
-def delivered():
-    """Commit, as the request boundary does, and run what was deferred: the notifications are written now."""
-    _db.session.commit()
-    deferred.run_deferred()
-
-
-def told(kind=None):
-    """``{username: [data, …]}`` of every notification (of ``kind``), oldest first."""
-    query = select(User.username, Notification.data).join(User, User.id == Notification.user_id)
-    if kind is not None:
-        query = query.where(Notification.kind == kind)
-    out = {}
-    for username, data in _db.session.execute(query.order_by(Notification.id)):
-        out.setdefault(username, []).append(data)
-    return out
 
 
 def referred_case(station, people, **extra):

@@ -11,8 +11,7 @@ from mediation.extensions import db as _db
 from mediation.models import Notification
 from mediation.notifications.messages import message
 from mediation.services import reminders
-from tests.conftest import fire, make_case
-from tests.test_notifications import delivered, told
+from tests.conftest import delivered, fire, make_case, told
 
 
 def remind(now):
