@@ -47,6 +47,7 @@ STATES = {s.name: s for s in (
 #: Where intake puts a case: waiting for the station to accept or decline it.
 INITIAL_STATE = "registered"
 FINAL_STATES = frozenset(s.name for s in STATES.values() if s.final)
+OPEN_STATES = tuple(name for name in STATES if name not in FINAL_STATES)
 
 
 # --- Deadlines ------------------------------------------------------------------------------------------
@@ -184,11 +185,16 @@ DEADLINES = {d.kind: d for d in (
                  CALENDAR, _WHILE_THE_COURT_HAS_IT, start=_from_the_application, owner="court"),
     DeadlineRule("jc_decision", _l("Court decides on judicial confirmation"), 15, CALENDAR,
                  _WHILE_THE_COURT_HAS_IT, start=_from_the_acceptance, owner="court"),
+    # Supervision (督办): the station answers by the day the supervisor set (the length only places the
+    # warning when no day is given); it ends when the case closes.
+    DeadlineRule("supervision", _l("Answer the supervision (督办)"), 5, WORKING, OPEN_STATES),
 )}
 # fmt: on
 #: What registering a dispute opens.
 INTAKE_OPENS = ("acceptance",)
 MEDIATION_PERIOD = ("mediation", "mediation_extension")
+#: A closing step ends the case's supervision with it (``services.supervision``), and calls off its answer.
+SUPERVISION = ("supervision",)
 
 
 # --- Judicial confirmation (司法确认) ------------------------------------------------------------------
@@ -442,7 +448,7 @@ STEPS = {s.trigger: s for s in (
          fields=(Field("reason", "choice", _l("Reason"), choices=taxonomy.DECLINE_REASONS),
                  Field("note", "longtext", _l("Note"), required=False, max_length=NOTE_LENGTH)),
          outcome="declined", style="outline-danger", help=_l("Do not accept the dispute (不予受理)."),
-         meets=("acceptance",)),
+         meets=("acceptance",), cancels=SUPERVISION),
     Step("refer", ("registered", "mediating"), "referred", MEDIATOR, STATION, _l("Refer to an agency"),
          fields=(Field("agency", "agency", _l("Agency"),
                        help=_l("The agencies that serve this station. A high-risk case goes to the police"
@@ -491,11 +497,11 @@ STEPS = {s.trigger: s for s in (
                                help=_l("E.g. that they may go to court, arbitration or an authority."),
                                max_length=NOTE_LENGTH)),
          guards=(FEEDBACK_SENT,), outcome="unresolved", style="outline-danger",
-         opens=("follow_up",), meets=MEDIATION_PERIOD, plans_follow_up=True),
+         opens=("follow_up",), meets=MEDIATION_PERIOD, cancels=SUPERVISION, plans_follow_up=True),
     Step("withdraw", ("registered", "mediating"), "closed", MEDIATOR, STATION, _l("Withdrawn"),
          fields=(REASON,), guards=(FEEDBACK_SENT,), outcome="withdrawn", style="outline-secondary",
          help=_l("The applicant withdrew (撤回)."),
-         cancels=("acceptance", *MEDIATION_PERIOD)),
+         cancels=("acceptance", *MEDIATION_PERIOD, *SUPERVISION)),
     Step("report_breach", ("following_up",), "mediating", MEDIATOR, STATION, _l("Report breach"),
          fields=(REASON,), style="outline-danger",
          help=_l("The agreement is not being performed: mediate again."),
@@ -503,7 +509,7 @@ STEPS = {s.trigger: s for s in (
     Step("close", ("following_up",), "closed", MEDIATOR, STATION, _l("Close case"),
          fields=(Field("note", "longtext", _l("Closing note"), required=False, max_length=NOTE_LENGTH),),
          guards=(VISIT_FOUND_PERFORMED, FEEDBACK_SENT), outcome="resolved", style="success",
-         meets=("follow_up",), cancels=("judicial_confirmation",)),
+         meets=("follow_up",), cancels=("judicial_confirmation", *SUPERVISION)),
     Step("send_feedback", ("mediating", "following_up"), "=", MEDIATOR, STATION,
          _l("Send the result to the court"),
          fields=(Field("outcome", "choice", _l("Result"), choices=taxonomy.FEEDBACK_OUTCOMES),

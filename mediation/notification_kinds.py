@@ -89,6 +89,14 @@ KINDS = {k.code: k for k in (
                      fields=("deadline", "due")),
     NotificationKind("deadline_overdue", _l("Overdue: %(deadline)s, due by %(due)s."),
                      fields=("deadline", "due")),
+    # Supervision (督办).
+    NotificationKind("supervision_started",
+                     _l("%(supervisor)s put the case under supervision (%(urgency)s): answer by %(due)s."),
+                     fields=("supervisor", "urgency", "due")),
+    NotificationKind("supervision_answered", _l("%(mediator)s answered your supervision of the case."),
+                     fields=("mediator",)),
+    NotificationKind("supervision_ended", _l("%(supervisor)s ended the supervision of the case."),
+                     fields=("supervisor",)),
 )}
 # fmt: on
 

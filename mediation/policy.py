@@ -72,6 +72,16 @@ def can_follow_up(actor, case) -> bool:
     )
 
 
+def can_supervise(actor, case) -> bool:
+    """Put a case under supervision (督办) and end it: a supervisor of its station, while it is open."""
+    return actor.role == "supervisor" and case.station_id in actor.station_ids and case.is_open
+
+
+def can_answer_supervision(actor, case) -> bool:
+    """Answer a supervision with progress notes: the station's mediators."""
+    return can_work_on_case(actor, case)
+
+
 def can_read_station_books(actor, station) -> bool:
     """The station's visit log and duty roster: its mediators and supervisors see them."""
     return serves_station(actor, station.id)

@@ -160,6 +160,12 @@ PERFORMANCE = {
     "not": _l("Not performed"),
 }
 
+#: How pressing a supervision (督办) is: the supervisor's choice, shown on the case in every list.
+SUPERVISION_URGENCIES = {"ordinary": _l("Ordinary"), "key": _l("Key"), "urgent": _l("Urgent")}
+SUPERVISION_BADGES = {"ordinary": "secondary", "key": "warning", "urgent": "danger"}
+#: How a supervision ended: the supervisor ended it, or the case closed.
+SUPERVISION_ENDINGS = {"ended": _l("Ended by the supervisor"), "case_closed": _l("The case closed")}
+
 #: What the court decided on an application for judicial confirmation (DOMAIN §4).
 JC_DECISIONS = {
     "valid": _l("Confirmed valid"),

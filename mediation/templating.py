@@ -22,6 +22,15 @@ def risk_badge(level: str) -> Markup:
     return Markup(f'<span class="badge text-bg-{colour}">{escape(taxonomy.RISK_LEVELS[level])}</span>')
 
 
+def supervision_badge(urgency: str | None) -> Markup:
+    """A case under supervision (督办), as every list marks it; nothing for one that is not."""
+    if urgency not in taxonomy.SUPERVISION_URGENCIES:
+        return Markup("")
+    colour = taxonomy.SUPERVISION_BADGES[urgency]
+    label = gettext("Under supervision: %(urgency)s", urgency=taxonomy.SUPERVISION_URGENCIES[urgency])
+    return Markup(f'<span class="badge text-bg-{colour}" data-supervised="{urgency}">{escape(label)}</span>')
+
+
 def listing(items) -> str:
     """Items joined as the reader's language lists them (A, B and C / A、B和C)."""
     items = [str(item) for item in items]
@@ -98,6 +107,7 @@ def init_app(app) -> None:
         policy=policy,
         state_badge=state_badge,
         risk_badge=risk_badge,
+        supervision_badge=supervision_badge,
         now=utcnow,
         get_locale=get_locale,
         due_status=due_status,

@@ -19,6 +19,7 @@ from mediation.models import (
     MediationSession,
     Notification,
     Station,
+    Supervision,
     User,
     VisitLogEntry,
 )
@@ -197,3 +198,14 @@ def test_the_demos_steps_leave_their_notifications(db, seeded):
     }
     assert {("liaison", "referral_received"), ("mediator", "referral_answered")} <= kinds
     assert {("liaison", "dispute_answered"), ("mediator", "referral_result")} <= kinds
+
+
+def test_the_demos_supervisors_press_stuck_cases_through_the_service(db, seeded):
+    """督办: a stuck case at each station with one is under supervision, marked on the case, owing an answer
+    (or answered), its mediator told."""
+    open_ = db.session.scalars(select(Supervision).where(Supervision.ended_at.is_(None))).all()
+    assert len(open_) >= 3 and len({s.station_id for s in open_}) == len(open_)
+    assert all(s.case.supervision_urgency == s.urgency and s.case.is_open for s in open_)
+    assert any(s.answers for s in open_) and any(not s.answers for s in open_)
+    kinds = set(db.session.scalars(select(Notification.kind)))
+    assert {"supervision_started", "supervision_answered"} <= kinds

@@ -26,6 +26,7 @@ from mediation.services.case_details import EDITABLE as EDITABLE_DETAILS
 from mediation.services.followups import MAX_LENGTHS as VISIT_LENGTHS
 from mediation.services.judicial import MAX_LENGTHS as JUDICIAL_LENGTHS
 from mediation.services.sessions import MAX_LENGTHS as SESSION_LENGTHS
+from mediation.text import NOTE_LENGTH
 from mediation.web import OnceForm, submission_key
 
 try:
@@ -527,3 +528,50 @@ class CancelVisitForm(OnceForm):
 
 def visit_prefix(visit, action: str) -> str:
     return f"{action}-visit-{visit.id}-"
+
+
+class SuperviseForm(OnceForm):
+    """Put the case under supervision (督办): how pressing, by when the station answers, what is asked."""
+
+    submission = submission_key("supervise-submission")
+    version = HiddenField(id="supervise-version")
+    urgency = SelectField(
+        _l("Urgency"),
+        choices=options(taxonomy.SUPERVISION_URGENCIES.items()),
+        validators=_flags(True),
+        id="supervise-urgency",
+        validate_choice=False,
+    )
+    due_on = StringField(_l("Answer by"), widget=DateInput(), validators=_flags(True), id="supervise-due_on")
+    request = TextAreaField(
+        _l("What you ask of the station"),
+        id="supervise-request",
+        render_kw={"rows": 3},
+        validators=_flags(True, NOTE_LENGTH),
+    )
+
+
+class SupervisionAnswerForm(OnceForm):
+    """The station's progress note on the supervision."""
+
+    submission = submission_key("supervision-answer-submission")
+    version = HiddenField(id="supervision-answer-version")
+    text = TextAreaField(
+        _l("Progress"),
+        id="supervision-answer-text",
+        render_kw={"rows": 3},
+        validators=_flags(True, NOTE_LENGTH),
+    )
+
+
+class EndSupervisionForm(OnceForm):
+    """The supervisor ends the supervision, saying what they concluded."""
+
+    submission = submission_key("end-supervision-submission")
+    version = HiddenField(id="end-supervision-version")
+    conclusion = TextAreaField(
+        _l("Conclusion"),
+        id="end-supervision-conclusion",
+        render_kw={"rows": 2},
+        validators=_flags(max_length=NOTE_LENGTH),
+    )

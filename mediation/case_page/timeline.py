@@ -36,6 +36,7 @@ KIND_LABELS = {
     "visit": _l("Follow-up visit"),
     "referral": _l("Referral"),
     "judicial": _l("Judicial confirmation"),
+    "supervision": _l("Supervision"),
 }
 
 #: Actions other than lifecycle steps (whose label is the step's own).
@@ -51,6 +52,9 @@ ACTION_LABELS = {
     "link_visit": _l("Registered from the visit log"),
     "update_party": _l("Corrected a party's particulars"),
     "update_case": _l("Corrected the case details"),
+    "start_supervision": _l("Put the case under supervision (督办)"),
+    "answer_supervision": _l("Answered the supervision"),
+    "end_supervision": _l("Ended the supervision"),
 }
 
 #: Labels for data keys that are not a step's declared field.
@@ -106,6 +110,12 @@ DATA_LABELS = {
     "renewed_conflict": _l("Signs of the dispute flaring up"),
     "visitor": _l("Visitor"),
     "visited_at": _l("Came in"),
+    "urgency": _l("Urgency"),
+    "due_on": _l("Answer by"),
+    "request": _l("What the supervisor asks"),
+    "text": _l("Progress"),
+    "conclusion": _l("Conclusion"),
+    "supervision_ended": _l("Supervision ended with the case"),
 }
 
 #: Keys whose values are dates or moments (a step's own date fields are known by their kind); anything
@@ -113,7 +123,7 @@ DATA_LABELS = {
 MOMENT_KEYS = frozenset(
     {
         "held_at", "rights_notified_at", "performance_deadline", "jc_applied_on", "jc_accepted_on",
-        "jc_decided_on", "scheduled_for", "done_on", "visited_at", "birth_date", "moved_from",
+        "jc_decided_on", "scheduled_for", "done_on", "visited_at", "birth_date", "moved_from", "due_on",
     }
 )  # fmt: skip
 
@@ -267,6 +277,8 @@ def _value(key, value, spec, names, view: policy.PersonalData) -> str:
         return str(taxonomy.VISIT_METHODS.get(value, value))
     if key == "performance":
         return str(taxonomy.PERFORMANCE.get(value, value))
+    if key in ("urgency", "supervision_ended"):
+        return str(taxonomy.SUPERVISION_URGENCIES.get(value, value))
     if key == "planned_visits" and isinstance(value, list):
         return listing([_when(day) for day in value])
     if isinstance(value, str) and (kind == "date" or key in MOMENT_KEYS):

@@ -19,9 +19,12 @@ from mediation.case_page.forms import (
     AttachmentForm,
     CancelVisitForm,
     DetailsForm,
+    EndSupervisionForm,
     MoveVisitForm,
     PlanVisitForm,
     SessionForm,
+    SuperviseForm,
+    SupervisionAnswerForm,
     VisitForm,
     judicial_form,
     posted_version,
@@ -37,7 +40,7 @@ from mediation.errors import Conflict
 from mediation.extensions import db
 from mediation.ids import parse_id
 from mediation.models import Attachment, Case
-from mediation.services import followups
+from mediation.services import followups, supervision
 from mediation.services import judicial as judicial_service
 from mediation.services.agreements import update_agreement
 from mediation.services.attachments import INLINE_TYPES, add_attachment, human_size, path_for
@@ -108,6 +111,38 @@ def judicial(number, panel):
         record(current_user, case, posted_version(form), **form.values())
 
     return _post(case, f"jc-{panel}", form, act, str(done), anchor="confirmation")
+
+
+#: Supervision (督办): what each form records through ``services.supervision``, and the message once saved.
+SUPERVISION = {
+    "supervise": (
+        SuperviseForm,
+        supervision.start,
+        _l("The case is under supervision; its mediator is told."),
+    ),
+    "supervision-answer": (
+        SupervisionAnswerForm,
+        supervision.answer,
+        _l("Your answer is sent to the supervisor."),
+    ),
+    "end-supervision": (EndSupervisionForm, supervision.end, _l("The supervision is ended.")),
+}
+
+
+@bp.post("/cases/<number>/supervision/<panel>")
+@login_required
+def supervise(number, panel):
+    """A supervisor starts or ends the case's supervision; the station's mediators answer it."""
+    case = load_case(number, current_user)
+    if panel not in SUPERVISION:
+        abort(404)
+    form_class, record, done = SUPERVISION[panel]
+    form = form_class()
+
+    def act():
+        record(current_user, case, posted_version(form), **_data(form, "csrf_token", "submission", "version"))
+
+    return _post(case, panel, form, act, str(done), anchor="supervision")
 
 
 @bp.post("/cases/<number>/sessions")
@@ -404,6 +439,9 @@ def _page(case, *, open_panel=None, forms=None, alert=None, gone=None, status=20
                 forms.setdefault(
                     f"{action}-visit-{planned.id}", form_class(formdata=None, data=version, prefix=prefix)
                 )
+    for panel, allowed in _supervision_panels(case).items():
+        if allowed:
+            forms.setdefault(panel, SUPERVISION[panel][0](formdata=None, data={"version": str(case.version)}))
     can_attach = policy.can_add_file(current_user, case)
     if can_attach:
         forms.setdefault("attachment", AttachmentForm(formdata=None))
@@ -431,6 +469,16 @@ def _page(case, *, open_panel=None, forms=None, alert=None, gone=None, status=20
         max_upload=human_size(int(_config("ATTACHMENT_MAX_BYTES"))),
     )
     return body, status
+
+
+def _supervision_panels(case) -> dict[str, bool]:
+    """Which supervision forms the reader has on this case."""
+    under = case.supervision is not None
+    return {
+        "supervise": not under and policy.can_supervise(current_user, case),
+        "supervision-answer": under and policy.can_answer_supervision(current_user, case),
+        "end-supervision": under and policy.can_supervise(current_user, case),
+    }
 
 
 def _linkage(case, now) -> dict:

@@ -11,7 +11,7 @@ from mediation.clock import utcnow
 from mediation.extensions import db
 from mediation.ids import parse_id
 from mediation.models import Station, User
-from mediation.services import inbox, search, station_log
+from mediation.services import inbox, search, station_log, supervision
 from mediation.services.cases import on_duty, register_case
 from mediation.web import show_refusal, submit
 
@@ -31,7 +31,10 @@ def home():
     filters = search.CaseFilters(state=search.OPEN, mine=policy.has_own_cases(current_user), sort="due")
     cases = db.session.scalars(search.case_query(current_user, filters).limit(HOME_LIMIT)).all()
     counts = search.work_counts(current_user)
-    return render_template("cases/home.html", cases=cases, counts=counts, limit=HOME_LIMIT)
+    supervised = supervision.open_at(current_user)
+    return render_template(
+        "cases/home.html", cases=cases, counts=counts, limit=HOME_LIMIT, supervised=supervised
+    )
 
 
 @bp.get("/cases")

@@ -23,6 +23,7 @@ from mediation.demo.books import log_walk_in, walk_ins_to_log, write_roster, wri
 from mediation.demo.planner import Planner
 from mediation.demo.stations import AGENCIES, DEMO_PASSWORD, STATIONS, USERS
 from mediation.demo.stories import STORIES
+from mediation.demo.supervisions import write_supervisions
 from mediation.demo.writer import Writer
 from mediation.extensions import db
 from mediation.models import (
@@ -106,6 +107,7 @@ def seed(cases: int = DEFAULT_CASES, seed: int = DEFAULT_SEED, now: datetime | N
     for plan in plans:
         writer.case(plan, log_entry=log_walk_in(writer, plan) if plan.index in logged else None)
     log_entries = write_visit_log(writer, planner.people) + len(logged)
+    write_supervisions(writer)
     return _summary(now, shifts, log_entries)
 
 

@@ -12,6 +12,7 @@ from mediation.models.sign_in import SignInSession
 from mediation.models.station import Agency, Station, agency_station
 from mediation.models.station_log import DutyShift, VisitLogEntry
 from mediation.models.submission import Submission
+from mediation.models.supervision import Supervision, SupervisionAnswer
 from mediation.models.user import User, user_station
 from mediation.models.work import Agreement, Attachment, FollowUpVisit, MediationSession, Referral
 
@@ -37,6 +38,8 @@ __all__ = [
     "SignInSession",
     "Station",
     "Submission",
+    "Supervision",
+    "SupervisionAnswer",
     "User",
     "VisitLogEntry",
     "user_station",

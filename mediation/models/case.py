@@ -56,6 +56,9 @@ class Case(db.Model):
     #: When the parties were told their rights and duties (权利义务告知), before the first session.
     rights_notified_at = mapped_column(UTCDateTime)
     closed_at = mapped_column(UTCDateTime)
+    #: The urgency of the supervision (督办) the case is under, if any: a copy of the open ``Supervision``
+    #: row's, written only by ``services.supervision`` (and a closing step), so every list marks it.
+    supervision_urgency: Mapped[str | None] = mapped_column(String(16))
     updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     #: Optimistic lock: every UPDATE checks and bumps it; a stale writer gets a conflict.
     version: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -73,6 +76,9 @@ class Case(db.Model):
     visits = relationship("FollowUpVisit", order_by="FollowUpVisit.id", cascade="all")
     attachments = relationship("Attachment", order_by="Attachment.id", cascade="all")
     deadlines = relationship("Deadline", order_by="Deadline.id", cascade="all")
+    supervisions = relationship(
+        "Supervision", order_by="Supervision.id", cascade="all", back_populates="case"
+    )
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
@@ -87,6 +93,11 @@ class Case(db.Model):
         CheckConstraint(in_codes("channel", taxonomy.CHANNELS), name="channel_known"),
         CheckConstraint(in_codes("risk_level", taxonomy.RISK_LEVELS), name="risk_level_known"),
         CheckConstraint("amount IS NULL OR amount >= 0", name="amount_not_negative"),
+        CheckConstraint(
+            "supervision_urgency IS NULL OR "
+            + in_codes("supervision_urgency", taxonomy.SUPERVISION_URGENCIES),
+            name="supervision_urgency_known",
+        ),
         # The station's lists: by state, newest first.
         Index("ix_case_station_state_registered", "station_id", "state", "registered_at"),
         Index("ix_case_station_registered", "station_id", "registered_at"),
@@ -103,6 +114,13 @@ class Case(db.Model):
         Index("ix_case_category_registered", "category", "registered_at"),
         Index("ix_case_channel_registered", "channel", "registered_at"),
         Index("ix_case_closed_at", "closed_at"),
+        # Cases under supervision at a station.
+        Index(
+            "ix_case_station_supervised",
+            "station_id",
+            postgresql_where=text("supervision_urgency IS NOT NULL"),
+            sqlite_where=text("supervision_urgency IS NOT NULL"),
+        ),
     )
 
     @property
@@ -151,6 +169,11 @@ class Case(db.Model):
     def visits_since_entered(self):
         """Follow-up visits recorded since the case entered its current state."""
         return [v for v in self.visits if v.created_at is None or v.created_at >= self.state_entered_at]
+
+    @property
+    def supervision(self):
+        """The supervision (督办) the case is under, if any."""
+        return next((s for s in self.supervisions if s.is_open), None)
 
     @property
     def is_open(self) -> bool:

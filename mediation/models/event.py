@@ -12,9 +12,11 @@ from mediation.models._base import UTCDateTime, utcnow
 
 #: What an event records: a lifecycle step ("transition"), or another change to the case ("update": a
 #: correction of its own details; "party": of a party's particulars; "judicial": the parties' application
-#: for judicial confirmation and the court's answers, ``lifecycle.JUDICIAL``).
+#: for judicial confirmation and the court's answers, ``lifecycle.JUDICIAL``; "supervision": 督办, started,
+#: answered and ended).
 EVENT_KINDS = (
     "intake", "transition", "update", "session", "agreement", "attachment", "visit", "party", "judicial",
+    "supervision",
 )  # fmt: skip
 
 

@@ -13,6 +13,7 @@ VALUES = {
     "referral_kind": lambda code: linkage.KINDS[code].label,
     "outcome": lambda code: taxonomy.FEEDBACK_OUTCOMES[code],
     "deadline": lambda code: lifecycle.DEADLINES[code].label,
+    "urgency": lambda code: taxonomy.SUPERVISION_URGENCIES[code],
     "due": lambda moment: deadline_text(datetime.fromisoformat(moment)),
 }
 

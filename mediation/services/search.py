@@ -41,6 +41,8 @@ class CaseFilters:
     mine: bool = False
     #: Only open cases past their deadline.
     overdue: bool = False
+    #: Only cases under supervision (督办).
+    supervised: bool = False
     #: Only cases with a referral in this position (``inbox.POSITIONS``): to or from the actor's agency, for
     #: a liaison (their inbox's lists); to or from any agency for everyone else.
     referral: str = ""
@@ -65,6 +67,7 @@ class CaseFilters:
             station=(args.get("station") or "").strip().upper()[:16],
             mine=(args.get("mine") or "").lower() in _TRUE,
             overdue=(args.get("overdue") or "").lower() in _TRUE,
+            supervised=(args.get("supervised") or "").lower() in _TRUE,
             referral=pick("referral", inbox.POSITIONS),
             q=(args.get("q") or "").strip()[:100],
             sort=sort if sort.lstrip("-") in SORT_COLUMNS else DEFAULT_SORT,
@@ -92,6 +95,7 @@ class CaseFilters:
             or self.station
             or self.mine
             or self.overdue
+            or self.supervised
             or self.referral
             or self.q
         )
@@ -135,6 +139,8 @@ def case_query(actor, filters: CaseFilters, *, now: datetime | None = None) -> S
         query = query.where(Case.mediator_id == actor.id)
     if filters.overdue:
         query = query.where(Case.next_due_at < now)
+    if filters.supervised:
+        query = query.where(Case.supervision_urgency.is_not(None))
     if filters.referral:
         query = query.where(inbox.referral_clause(filters.referral, actor.agency_id))
     if filters.q:
@@ -182,7 +188,8 @@ def paginate(query: Select, page: int, per_page: int):
 
 def work_counts(actor, *, now: datetime | None = None) -> dict[str, int]:
     """Counts for the home page, over the open cases ``actor`` may see: all, overdue, the actor's own (all
-    and overdue), and those waiting to be accepted. One query; any actor may call it."""
+    and overdue), those waiting to be accepted and those under supervision. One query; any actor may call
+    it."""
     now = now or utcnow()
     overdue = Case.next_due_at < now
     mine = Case.mediator_id == actor.id
@@ -193,7 +200,8 @@ def work_counts(actor, *, now: datetime | None = None) -> dict[str, int]:
             func.count().filter(mine),
             func.count().filter(and_(mine, overdue)),
             func.count().filter(Case.state == lifecycle.INITIAL_STATE),
+            func.count().filter(Case.supervision_urgency.is_not(None)),
         ).where(policy.visible_cases_clause(actor), Case.state.not_in(lifecycle.FINAL_STATES))
     ).one()
-    keys = ("open", "overdue", "mine", "mine_overdue", "to_accept")
+    keys = ("open", "overdue", "mine", "mine_overdue", "to_accept", "supervised")
     return dict(zip(keys, (n or 0 for n in row), strict=True))

@@ -72,6 +72,7 @@ def apply_step(
         _enter(case, dest, step, now)
         met = deadlines.meet(case, step.meets, now=now, by=trigger)
         cancelled = deadlines.cancel(case, step.cancels, now=now, by=trigger)
+        ended = _end_supervision(case, now) if dest in lifecycle.FINAL_STATES else None
         for visit in case.visits:  # a visit planned by a deadline the step cancelled is called off with it
             if visit.is_planned and visit.deadline in cancelled:
                 visit.cancelled_at = now
@@ -86,6 +87,7 @@ def apply_step(
         **values,
         **_assignment(step, mediator_before, case.mediator),
         **({"planned_visits": [v.scheduled_for.isoformat() for v in planned]} if planned else {}),
+        **({"supervision_ended": ended.urgency} if ended is not None else {}),
         **deadlines.for_event(opened, met, cancelled),
     }
     event = record_event(case, actor, "transition", trigger, trail, now=now, from_state=source)
@@ -116,6 +118,13 @@ def _plan_follow_up(case, opened, now, trigger) -> list[FollowUpVisit]:
         )
     case.visits.extend(planned)
     return planned
+
+
+def _end_supervision(case, now):
+    """A closing step ends the case's supervision (督办) with it."""
+    from mediation.services import supervision  # it records its own changes through this module
+
+    return supervision.end_with_case(case, now)
 
 
 def check_version(case: Case, version) -> None:
