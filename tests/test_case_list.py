@@ -283,7 +283,7 @@ def test_home_and_list_render_for_every_role(client, db, cases, request, persona
     db.session.commit()
     login(client, user)
     home = client.get("/")
-    heading = "Inbox" if persona.endswith("liaison") else "My work"  # a liaison's home is their inbox
+    heading = "Inbox" if persona.endswith("liaison") else "Home"  # a liaison's home is their inbox
     assert home.status_code == 200 and f">{heading}</h1>" in home.get_data(as_text=True)
     assert client.get("/cases?state=open&sort=due").status_code == 200
     expected = 5 if persona in ("mediator", "colleague", "supervisor", "admin") else 0

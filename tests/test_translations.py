@@ -315,8 +315,26 @@ def test_the_login_page_speaks_english_to_an_english_browser(english):
 PAGES = {
     "home": (
         "/",
-        ["我的工作", "登记纠纷", "我的在办案件", "待受理", "服务记录本", "值班表", "退出登录", "调解员"],
-        ["My work", "Register a dispute", "My open cases", "Waiting to be accepted", "Visit log", "Sign out"],
+        [
+            "首页",
+            "我的待办",
+            "登记纠纷",
+            "我的在办案件",
+            "待受理",
+            "服务记录本",
+            "值班表",
+            "退出登录",
+            "调解员",
+        ],
+        [
+            "Home",
+            "My work",
+            "Register a dispute",
+            "My open cases",
+            "Waiting to be accepted",
+            "Visit log",
+            "Sign out",
+        ],
     ),
     "case list": (
         "/cases",
@@ -404,7 +422,7 @@ def test_a_mediators_pages_speak_english_to_an_english_browser(english, mediator
     text = visible_text(html)
     missing = [label for label in labels if label not in text]
     assert not missing, f"{name}: no {missing}"
-    assert not re.search(r"我的工作|登记纠纷|调解员|案件来源|服务记录本", text)
+    assert not re.search(r"我的待办|首页|登记纠纷|调解员|案件来源|服务记录本", text)
 
 
 def test_a_case_further_on_shows_its_agreement_and_deadlines_in_chinese(

@@ -230,7 +230,7 @@ def test_a_liaison_navigates_their_inbox_cases_and_sending_not_the_stations_book
 ):
     login(client, police_liaison)
     nav = html_of(client, "/").split('id="nav"')[1].split("</ul>")[0]
-    assert re.findall(r">([^<>]+)</a></li>", nav) == ["Inbox", "Cases", "Send a dispute"]
+    assert re.findall(r">([^<>]+)</a></li>", nav) == ["Inbox", "My work", "Cases", "Send a dispute"]
 
 
 def test_a_mediators_navigation_does_not_offer_sending_a_dispute(client, world, mediator):

@@ -1,4 +1,5 @@
-"""The mediator's day: home ("my work"), the case list with its filters, and registering a dispute."""
+"""The mediator's day: home, "my work" (what is due, most urgent first), the case list with its filters, and
+registering a dispute."""
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
@@ -11,7 +12,7 @@ from mediation.clock import utcnow
 from mediation.extensions import db
 from mediation.ids import parse_id
 from mediation.models import Station, User
-from mediation.services import inbox, search, station_log, supervision
+from mediation.services import inbox, my_work, search, station_log, supervision
 from mediation.services.cases import on_duty, register_case
 from mediation.web import show_refusal, submit
 
@@ -19,6 +20,8 @@ bp = Blueprint("cases", __name__)
 
 #: The home page lists at most this many open cases; the case list has the rest.
 HOME_LIMIT = 50
+#: The home page shows this many rows of the top of "my work" (overdue, then due today).
+HOME_WORK_LIMIT = 5
 
 
 @bp.get("/")
@@ -28,13 +31,30 @@ def home():
     if policy.has_agency_inbox(current_user):
         now = utcnow()
         return render_template("referrals/inbox.html", inbox=inbox.inbox(current_user, now=now), moment=now)
+    now = utcnow()
     filters = search.CaseFilters(state=search.OPEN, mine=policy.has_own_cases(current_user), sort="due")
-    cases = db.session.scalars(search.case_query(current_user, filters).limit(HOME_LIMIT)).all()
-    counts = search.work_counts(current_user)
-    supervised = supervision.open_at(current_user)
+    cases = db.session.scalars(search.case_query(current_user, filters, now=now).limit(HOME_LIMIT)).all()
+    counts = search.work_counts(current_user, now=now)
+    work = my_work.my_work(current_user, now=now)
     return render_template(
-        "cases/home.html", cases=cases, counts=counts, limit=HOME_LIMIT, supervised=supervised
+        "cases/home.html",
+        cases=cases,
+        counts=counts,
+        work=work,
+        supervised=supervision.open_at(current_user),
+        moment=now,
+        limit=HOME_LIMIT,
+        work_limit=HOME_WORK_LIMIT,
     )
+
+
+@bp.get("/work")
+@login_required
+def work():
+    """What is due that is the user's work (``services.my_work``); ``?scope=all``: a mediator's whole
+    stations."""
+    scope = my_work.ALL if request.args.get("scope") == my_work.ALL else my_work.MINE
+    return render_template("cases/work.html", work=my_work.my_work(current_user, scope=scope))
 
 
 @bp.get("/cases")

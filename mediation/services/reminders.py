@@ -52,11 +52,20 @@ def remind(now: datetime | None = None) -> Counter:
 
 def owners(deadline: Deadline, case: Case) -> list:
     """Whose work the deadline is: the agency's liaisons, the court's, or the station's mediators."""
+    if deadline.rule.owner == "station":
+        return notifications.mediators(case)
+    agency = owning_agency(deadline, case)
+    return notifications.liaisons(agency) if agency is not None else []
+
+
+def owning_agency(deadline: Deadline, case: Case):
+    """The agency whose work the deadline is: the one the case is referred to (``owner`` "agency"), or the
+    court its agreement was brought to (``owner`` "court"); ``None`` for the station's, or for nobody."""
     owner = deadline.rule.owner
     if owner == "agency":
         referral = case.active_referral
-        return notifications.liaisons(referral.agency) if referral is not None else []
+        return referral.agency if referral is not None else None
     if owner == "court":
         agreement = case.confirmation
-        return notifications.liaisons(agreement.jc_court) if agreement is not None else []
-    return notifications.mediators(case)
+        return agreement.jc_court if agreement is not None else None
+    return None

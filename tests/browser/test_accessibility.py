@@ -275,7 +275,7 @@ def test_every_control_of_the_bar_shows_a_focus_ring_when_tabbed_to(
         controls.append(bar.get_by_role("link", name="Notifications", exact=True))
         if width < 992:  # the menu folds away below Bootstrap's lg breakpoint
             controls.append(bar.get_by_role("button", name="Menu"))
-        controls += [bar.get_by_role("link", name=name, exact=True) for name in ("My work", "Cases")]
+        controls += [bar.get_by_role("link", name=name, exact=True) for name in ("Home", "My work", "Cases")]
         controls += [
             bar.get_by_role("link", name=name) for name in ("Register a dispute", "Visit log", "Duty roster")
         ]

@@ -172,9 +172,9 @@ def test_a_mediator_registers_mediates_and_prints_the_water_leak_agreement(
     page = open_page("en", 1280, 900)
 
     sign_in(page, live_server, "kuang")
-    expect(page.get_by_role("heading", name="My work", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Home", level=1)).to_be_visible()
     expect(page.get_by_role("navigation", name="Main")).to_contain_text("旷昌伟 · Mediator")
-    expect(page.locator("main tbody tr")).to_have_count(3)
+    expect(page.locator("section[aria-labelledby=home-cases] tbody tr")).to_have_count(3)
     screenshot(page, "home")
 
     # Register the dispute.
@@ -338,7 +338,7 @@ def test_the_same_journey_in_chinese_on_a_phone_reuses_the_file_of_a_person_alre
     page.get_by_label("用户名").fill("kuang")
     page.get_by_label("密码").fill("correct horse 8")
     page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name="我的工作", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="首页", level=1)).to_be_visible()
     expect(page.get_by_role("button", name="菜单")).to_be_visible()  # the navigation folds away on a phone
     fits_the_width(page)
 
@@ -622,7 +622,7 @@ def test_the_login_and_intake_pages_are_labelled_and_start_with_a_skip_link(
     page.get_by_label("Password").fill("correct horse 8")
     expect(page.get_by_label("Keep me signed in on this device")).not_to_be_checked()
     page.get_by_label("Password").press("Enter")  # the keyboard alone signs in
-    expect(page.get_by_role("heading", name="My work", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Home", level=1)).to_be_visible()
 
     page.goto(f"{live_server}/cases/new")
     assert page.evaluate(UNLABELLED) == []

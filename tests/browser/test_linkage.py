@@ -264,7 +264,7 @@ def test_the_police_hand_a_neighbour_dispute_to_the_station_and_see_what_became_
     # The mediator on duty: the dispute waits to be accepted, and the bell says so.
     mediator = open_page("zh-CN", 375, 812)
     sign_in(mediator, live_server, "wang")
-    expect(mediator.get_by_role("heading", name="我的工作", level=1)).to_be_visible()
+    expect(mediator.get_by_role("heading", name="首页", level=1)).to_be_visible()
     expect(bell(mediator)).to_have_accessible_name("通知，1条未读")
     tile = mediator.locator("a.card").filter(has_text="待受理")
     expect(tile.locator("[data-count]")).to_have_text("1")

@@ -66,7 +66,7 @@ def test_the_key_pages_keep_the_policy_and_print_still_prints(watched, live_serv
     expect(page.get_by_text("Wrong username or password.")).to_be_visible()
     seen["login, refused"] = violations(page)
     sign_in(page, live_server, "wang")
-    expect(page.get_by_role("heading", name="My work", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Home", level=1)).to_be_visible()
     seen["home"] = violations(page)
 
     number = agreed_case.number
