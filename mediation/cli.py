@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import delete, func, or_, select
 
 from mediation import demo, lifecycle, taxonomy
-from mediation.cli_deadlines import deadlines, holidays
+from mediation.cli_deadlines import close_waiver, deadlines, holidays
 from mediation.clock import utcnow
 from mediation.extensions import db
 from mediation.models import Agency, SignInSession, Station, Submission, User
@@ -26,6 +26,7 @@ def cli():
 
 cli.add_command(deadlines)
 cli.add_command(holidays)
+cli.add_command(close_waiver)
 
 
 def _fail(message: str):

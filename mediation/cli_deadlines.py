@@ -1,5 +1,6 @@
-"""``flask --app mediation mediation deadlines …`` and ``… holidays …``: how long deadlines run, and the
-working-day calendar they are counted on. Every change is in the audit log, made by ``cli``."""
+"""``flask --app mediation mediation deadlines …``, ``… holidays …`` and ``… close-waiver …``: how long
+deadlines run, the working-day calendar they are counted on, and whether a case may be closed without its
+follow-up visit. Every change is in the audit log, made by ``cli``."""
 
 import sys
 
@@ -126,3 +127,49 @@ def confirm_year(year):
     """Mark YEAR as known once all its days off and adjusted working days are entered."""
     _commit_or_fail(lambda: calendar.confirm_year(None, year))
     click.echo(f"{year} is known: working days in it follow the calendar.")
+
+
+@click.group("close-waiver")
+def close_waiver():
+    """Whether a case may be closed without the follow-up visit it needs, and for which reasons (off unless
+    turned on; each close that uses it records its reason and an explanation in the case's trail)."""
+
+
+_CLOSE_WITHOUT_VISIT = lifecycle.CLOSE_WITHOUT_VISIT.name
+
+
+def _echo_waiver(value: dict) -> None:
+    if not value["enabled"]:
+        click.echo("Closing without the required visit: not allowed.")
+        return
+    click.echo("Closing without the required visit: allowed, for these reasons:")
+    for code in value["reasons"]:
+        click.echo(f"  {code:<14} {lifecycle.CLOSE_WITHOUT_VISIT.reasons[code]}")
+
+
+@close_waiver.command("show")
+@with_appcontext
+def show_close_waiver():
+    """Whether it is allowed now, and for which reasons."""
+    _echo_waiver(settings.waiver(_CLOSE_WITHOUT_VISIT))
+
+
+@close_waiver.command("enable")
+@click.option(
+    "--reason",
+    "reasons",
+    multiple=True,
+    type=click.Choice(list(lifecycle.CLOSE_WITHOUT_VISIT.reasons)),
+    help="A reason it may be used for (repeat for several; all of them if none is given).",
+)
+@with_appcontext
+def enable_close_waiver(reasons):
+    """Allow mediators to close a case without the required visit, for the reasons given."""
+    _echo_waiver(_commit_or_fail(lambda: settings.set_waiver(None, _CLOSE_WITHOUT_VISIT, True, reasons)))
+
+
+@close_waiver.command("disable")
+@with_appcontext
+def disable_close_waiver():
+    """Require the visit again before every close."""
+    _echo_waiver(_commit_or_fail(lambda: settings.set_waiver(None, _CLOSE_WITHOUT_VISIT, False)))

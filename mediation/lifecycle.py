@@ -258,6 +258,28 @@ class Field:
 
 
 @dataclass(frozen=True)
+class Permit:
+    """What a waiver only some deployments allow needs: an admin turns it on, allowing some of ``reasons``
+    (a deployment setting, ``services.settings``); while it is on, ticking the guard's ``waived_by`` lets
+    the step go ahead without what the guard requires, provided the step's ``reason`` field names an allowed
+    reason and its ``explanation`` says what happened. The trail records all three.
+
+    This module reads no settings: whoever applies a step gives the permits in force as
+    ``values["permits"]`` (``{name: allowed reason codes}``), as it gives ``values["today"]``.
+    """
+
+    name: str
+    label: object
+    reasons: dict
+    reason: str
+    explanation: str
+
+    @property
+    def fields(self) -> tuple[str, str]:
+        return (self.reason, self.explanation)
+
+
+@dataclass(frozen=True)
 class Guard:
     """A condition a step must meet: ``check(case, values)`` is true when the step may go ahead.
 
@@ -275,6 +297,9 @@ class Guard:
     #: An optional ``confirm`` field of the step that, ticked, lets the step go ahead anyway (a date that
     #: looks mistyped but is right); the page offers it only once the guard has refused.
     waived_by: str | None = None
+    #: For a guard on the case alone: the waiver is offered, and honoured, only while the deployment allows
+    #: it (``Permit``); the case page then shows the step with the waiver's fields instead of disabled.
+    permit: Permit | None = None
 
     @property
     def field(self) -> str | None:
@@ -286,9 +311,23 @@ class Guard:
         return not self.reads
 
 
-def blocking_guard(step, case) -> Guard | None:
-    """The first of ``step``'s guards on the case alone that does not hold now; ``None`` if none fails."""
-    return next((g for g in step.guards if g.on_case_alone and not g.check(case, {})), None)
+def blocking_guard(step, case, permits=frozenset()) -> Guard | None:
+    """The first of ``step``'s guards on the case alone that does not hold now and cannot be waived under
+    the ``permits`` in force (their names); ``None`` if none fails."""
+    return next(
+        (g for g in step.guards if g.on_case_alone and not g.check(case, {}) and not permitted(g, permits)),
+        None,
+    )
+
+
+def permitted(guard, permits) -> bool:
+    """Whether ``guard`` may be waived under ``permits`` (the names of the permits in force)."""
+    return guard.permit is not None and guard.permit.name in permits
+
+
+def waivers_offered(step, case, permits) -> list[Guard]:
+    """The guards of ``step`` the page offers to waive now: on the case alone, failing, and permitted."""
+    return [g for g in step.guards if permitted(g, permits) and g.on_case_alone and not g.check(case, {})]
 
 
 #: A date a step takes further ahead than this many years is questioned: 2099 typed for 2029.
@@ -319,10 +358,21 @@ def _not_distant(name: str) -> Callable:
     return check
 
 
+#: Closing without the visit the case needs (parties moved away, unreachable, refusing visits), where the
+#: deployment allows it (``flask --app mediation mediation close-waiver``).
+CLOSE_WITHOUT_VISIT = Permit(
+    "close_without_visit",
+    _l("Closing a case without the required follow-up visit"),
+    taxonomy.VISIT_WAIVER_REASONS,
+    reason="visit_waiver_reason",
+    explanation="visit_waiver_explanation",
+)
 VISIT_FOUND_PERFORMED = Guard(
     "visit_found_performed",
     _performed_visit,
     _l("A completed follow-up visit must have found the agreement performed."),
+    waived_by="visit_waived",
+    permit=CLOSE_WITHOUT_VISIT,
 )
 PERFORMANCE_DEADLINE_NOT_PAST = Guard(
     "performance_deadline_not_past",
@@ -507,7 +557,15 @@ STEPS = {s.trigger: s for s in (
          help=_l("The agreement is not being performed: mediate again."),
          opens=("mediation",), cancels=("follow_up", "visit", "judicial_confirmation")),
     Step("close", ("following_up",), "closed", MEDIATOR, STATION, _l("Close case"),
-         fields=(Field("note", "longtext", _l("Closing note"), required=False, max_length=NOTE_LENGTH),),
+         fields=(Field("note", "longtext", _l("Closing note"), required=False, max_length=NOTE_LENGTH),
+                 # Offered only while the waiver is allowed and no visit has found the agreement performed.
+                 Field("visit_waived", "confirm", _l("Close without the required visit"), required=False,
+                       help=_l("Allowed here when the visit cannot be made. Say why below.")),
+                 Field("visit_waiver_reason", "choice", _l("Why there is no visit"), required=False,
+                       choices=taxonomy.VISIT_WAIVER_REASONS),
+                 Field("visit_waiver_explanation", "longtext", _l("What happened"), required=False,
+                       help=_l("E.g. when and how the parties were sought, and what was learnt."),
+                       max_length=NOTE_LENGTH)),
          guards=(VISIT_FOUND_PERFORMED, FEEDBACK_SENT), outcome="resolved", style="success",
          meets=("follow_up",), cancels=("judicial_confirmation", *SUPERVISION)),
     Step("send_feedback", ("mediating", "following_up"), "=", MEDIATOR, STATION,
@@ -534,6 +592,8 @@ STEPS = {s.trigger: s for s in (
          help=_l("E.g. a party asked for another mediator (回避).")),
 )}
 # fmt: on
+#: The waivers a deployment may allow, by name: those the steps' guards declare.
+PERMITS = {g.permit.name: g.permit for s in STEPS.values() for g in s.guards if g.permit is not None}
 
 
 class DeclarationError(Exception):
@@ -587,6 +647,23 @@ def _check_guards() -> None:
                     f"guard {guard.name!r} of {step.trigger!r} is waived by {guard.waived_by!r},"
                     " which is not an optional confirmation of the step"
                 )
+            if guard.permit is not None:
+                _check_permit(step, guard, fields)
+
+
+def _check_permit(step, guard, fields) -> None:
+    """A permitted waiver is of a guard on the case alone, asked for by its confirmation, and says why in an
+    optional choice of the permit's reasons and an optional text of the step."""
+    permit, problem = guard.permit, None
+    reason, explanation = fields.get(permit.reason), fields.get(permit.explanation)
+    if not guard.waived_by or not guard.on_case_alone:
+        problem = "must be of a guard on the case alone, with a confirmation that asks for it"
+    elif reason is None or reason.kind != "choice" or reason.required or reason.choices != permit.reasons:
+        problem = f"needs {permit.reason!r}, an optional choice of its reasons"
+    elif explanation is None or explanation.kind not in ("text", "longtext") or explanation.required:
+        problem = f"needs {permit.explanation!r}, an optional text"
+    if problem:
+        raise DeclarationError(f"the permit of guard {guard.name!r} of {step.trigger!r} {problem}")
 
 
 _check_deadlines()
@@ -697,6 +774,12 @@ def markdown() -> str:
                 f"`{g.name}`"
                 + (f" on {', '.join(f'`{r}`' for r in g.reads)}" if g.reads else " on the case alone")
                 + (f", unless `{g.waived_by}`" if g.waived_by else "")
+                + (
+                    f" where the deployment allows it (`{g.permit.name}`), with"
+                    f" {' and '.join(f'`{name}`' for name in g.permit.fields)}"
+                    if g.permit
+                    else ""
+                )
                 + f": {text(g.message)}"
                 for g in s.guards
             )

@@ -123,6 +123,12 @@ def can_read_feedback_letter(actor, case) -> bool:
     )
 
 
+def can_read_visit_record(actor, case) -> bool:
+    """The printable follow-up record (回访记录): the station's mediators and supervisors, whose work and
+    oversight the visits are; an agency and an administrator see the visits on the case page only."""
+    return serves_station(actor, case.station_id)
+
+
 def has_own_cases(actor) -> bool:
     """Mediators are assigned cases of their own ("my cases", "assigned to me")."""
     return actor.role == "mediator"
@@ -222,17 +228,18 @@ def allowed_steps(actor, case) -> list:
     return [s for s in steps if s.applies_to(case) and refusal(actor, case, s.trigger) is None]
 
 
-def step_availability(actor, case) -> list[tuple]:
+def step_availability(actor, case, permits=frozenset()) -> list[tuple]:
     """The steps ``actor`` may fire on ``case`` now (``allowed_steps``), each as ``(step, reason)``.
 
     ``reason`` is why the step cannot go ahead yet: the message of its first guard on the case alone that
-    fails (``lifecycle.blocking_guard``), else ``None``. The case page shows a step with a reason disabled,
+    fails and that none of the waivers the deployment allows (``permits``, ``settings.permits()``) can
+    waive (``lifecycle.blocking_guard``), else ``None``. The case page shows a step with a reason disabled,
     the reason beside it; firing it anyway is still refused (``Invalid``). Guards on what is typed are judged
     when it is posted. The API's ``allowed_triggers`` will answer the same.
     """
     out = []
     for step in allowed_steps(actor, case):
-        guard = lifecycle.blocking_guard(step, case)
+        guard = lifecycle.blocking_guard(step, case, permits)
         out.append((step, guard.message if guard is not None else None))
     return out
 
@@ -272,6 +279,7 @@ OUTPUTS = (
     "case_page",
     "party_file",
     "agreement_print",
+    "visit_print",
     "party_form",
     "timeline",
     "type_ahead",
@@ -336,6 +344,8 @@ _CAPS = {
         "credit_code": MASKED,
     },
     "export": {"id_number": MASKED},
+    # The follow-up record reaches the parties (phone, address), and identifies nobody further.
+    "visit_print": {"id_number": HIDDEN, "birth_date": HIDDEN, "particulars": HIDDEN},
 }
 #: What an output shows someone outside the case's scope. Only intake's matching shows anything: the
 #: typist found the person by a number they typed, and must see enough to tell whether it is them.

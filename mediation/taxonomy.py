@@ -153,6 +153,15 @@ def sex_label(value: str) -> str:
 #: How a follow-up visit (回访) was made.
 VISIT_METHODS = {"in_person": _l("In person"), "phone": _l("Phone"), "video": _l("Video or WeChat")}
 
+#: Why a case is closed without the follow-up visit it needs, where the deployment allows it (an admin
+#: chooses which of these it accepts: ``flask --app mediation mediation close-waiver``).
+VISIT_WAIVER_REASONS = {
+    "unreachable": _l("The parties cannot be reached"),
+    "moved_away": _l("The parties have moved away"),
+    "refuse_visit": _l("The parties refuse follow-up visits"),
+    "other": _l("Other reason"),
+}
+
 #: What a follow-up visit found of the agreement (or of the settlement the agency reached).
 PERFORMANCE = {
     "fully": _l("Performed in full"),

@@ -19,16 +19,23 @@ MASKED_PHONE, MASKED_ID = "139****5678", "620***********123X"
 FIELDS = ("name", "phone", "id_number", "address", "birth_date", "particulars", "legal_representative",
           "credit_code")  # fmt: skip
 TABLE = {
-    #               case_pag party_fi agreemen party_fo timeline type_ahe intake_m api      export
-    "station":      "FFFFFFFF FFFFFFFF FFFFFFFF FFFFFFFF FMMMMFFF FMMHHHFM FMMMHHFM FFFFFFFF FFMFFFFF",
-    "agency":       "FFFFFFFF FFFFFFFF FFFFFFFF FFFFFFFF FMMMMFFF FMMHHHFM FMMMHHFM FFFFFFFF FFMFFFFF",
-    "agency_ended": "FMMHMHFF FMMHMHFF FMMHMHFF FMMHMHFF FMMHMHFF FMMHHHFM FMMHHHFM FMMHMHFF FMMHMHFF",
-    "oversight":    "FMMHMHFF FMMHMHFF FMMHMHFF FMMHMHFF FMMHMHFF FMMHHHFM FMMHHHFM FMMHMHFF FMMHMHFF",
-    "admin":        "FMMHMHFF FMMHMHFF FMMHMHFF FMMHMHFF FMMHMHFF FMMHHHFM FMMHHHFM FMMHMHFF FMMHMHFF",
-    "outside":      "HHHHHHHH HHHHHHHH HHHHHHHH HHHHHHHH HHHHHHHH HHHHHHHH MMMHHHHM HHHHHHHH HHHHHHHH",
+    #               case_pag party_fi agreemen visit_pr party_fo
+    #               timeline type_ahe intake_m api      export
+    "station":      "FFFFFFFF FFFFFFFF FFFFFFFF FFHFHHFF FFFFFFFF "
+                    "FMMMMFFF FMMHHHFM FMMMHHFM FFFFFFFF FFMFFFFF",
+    "agency":       "FFFFFFFF FFFFFFFF FFFFFFFF FFHFHHFF FFFFFFFF "
+                    "FMMMMFFF FMMHHHFM FMMMHHFM FFFFFFFF FFMFFFFF",
+    "agency_ended": "FMMHMHFF FMMHMHFF FMMHMHFF FMHHHHFF FMMHMHFF "
+                    "FMMHMHFF FMMHHHFM FMMHHHFM FMMHMHFF FMMHMHFF",
+    "oversight":    "FMMHMHFF FMMHMHFF FMMHMHFF FMHHHHFF FMMHMHFF "
+                    "FMMHMHFF FMMHHHFM FMMHHHFM FMMHMHFF FMMHMHFF",
+    "admin":        "FMMHMHFF FMMHMHFF FMMHMHFF FMHHHHFF FMMHMHFF "
+                    "FMMHMHFF FMMHHHFM FMMHHHFM FMMHMHFF FMMHMHFF",
+    "outside":      "HHHHHHHH HHHHHHHH HHHHHHHH HHHHHHHH HHHHHHHH "
+                    "HHHHHHHH HHHHHHHH MMMHHHHM HHHHHHHH HHHHHHHH",
 }  # fmt: skip
-OUTPUTS = ("case_page", "party_file", "agreement_print", "party_form", "timeline", "type_ahead",
-           "intake_match", "api", "export")  # fmt: skip
+OUTPUTS = ("case_page", "party_file", "agreement_print", "visit_print", "party_form", "timeline",
+           "type_ahead", "intake_match", "api", "export")  # fmt: skip
 LEVELS = {"F": policy.FULL, "M": policy.MASKED, "H": policy.HIDDEN}
 
 

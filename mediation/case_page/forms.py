@@ -5,7 +5,7 @@ The forms carry no business validation: the services check everything and their 
 put back on these fields (``web.show_refusal``). ``validate()`` here only checks the CSRF token.
 """
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
@@ -149,14 +149,18 @@ _FIELDS = {
 }
 
 
-def step_form(step, case) -> type[OnceForm]:
+def step_form(step, case, permits=None) -> type[OnceForm]:
     """A form class for ``step``: one input per declared field (ids prefixed by the trigger, so several
-    steps' forms can share a page) and the case ``version`` the user saw, as a hidden field."""
+    steps' forms can share a page) and the case ``version`` the user saw, as a hidden field. A permitted
+    waiver's reasons are those the deployment allows (``permits``: ``settings.permits()``)."""
     attrs = {
         "version": HiddenField(id=f"{step.trigger}-version"),
         "submission": submission_key(f"{step.trigger}-submission"),
     }
+    allowed = {g.permit.reason: (permits or {}).get(g.permit.name, ()) for g in step.guards if g.permit}
     for spec in step.fields:
+        if spec.name in allowed:
+            spec = replace(spec, choices={k: v for k, v in spec.choices.items() if k in allowed[spec.name]})
         attrs[spec.name] = _FIELDS[spec.kind](
             spec,
             case,
@@ -167,12 +171,17 @@ def step_form(step, case) -> type[OnceForm]:
     return type(f"StepForm_{step.trigger}", (OnceForm,), attrs)
 
 
-def shown_fields(step, form) -> list:
+def shown_fields(step, form, offered=()) -> list:
     """The step's fields the form shows: all but a guard's waiver, which appears once the guard has refused
-    (its message is on the guard's field) or when it is ticked."""
+    (its message is on the guard's field) or when it is ticked. A permitted waiver (``Guard.permit``), with
+    its reason and explanation, appears exactly while the page offers it (``offered``:
+    ``lifecycle.waivers_offered``)."""
     hidden = set()
     for guard in step.guards:
-        if guard.waived_by and not form[guard.waived_by].data:
+        if guard.permit is not None:
+            if guard not in offered:
+                hidden.update((guard.waived_by, *guard.permit.fields))
+        elif guard.waived_by and not form[guard.waived_by].data:
             asked = guard.field is not None and str(guard.message) in form[guard.field].errors
             if not asked:
                 hidden.add(guard.waived_by)

@@ -40,7 +40,7 @@ from mediation.errors import Conflict
 from mediation.extensions import db
 from mediation.ids import parse_id
 from mediation.models import Attachment, Case
-from mediation.services import followups, supervision
+from mediation.services import followups, settings, supervision
 from mediation.services import judicial as judicial_service
 from mediation.services.agreements import update_agreement
 from mediation.services.attachments import INLINE_TYPES, add_attachment, human_size, path_for
@@ -76,7 +76,8 @@ def step(number, trigger):
     spec = lifecycle.STEPS.get(trigger)
     if spec is None:
         abort(404)
-    form = step_form(spec, case)()  # the form checks only the CSRF token: the service checks the data
+    # The form checks only the CSRF token: the service checks the data.
+    form = step_form(spec, case, settings.permits())()
 
     def fire():
         apply_step(case, trigger, current_user, version=posted_version(form), **step_values(spec, form))
@@ -407,19 +408,39 @@ def print_feedback(number):
     )
 
 
+@bp.get("/cases/<number>/visits/print")
+@login_required
+def print_visits(number):
+    """The follow-up record (回访记录): the visits done, oldest first, or the one ``?visit=`` names; for the
+    station's mediators and supervisors. It carries the parties' phones and addresses as the policy allows,
+    so each print is a view of them."""
+    case = load_case(number, current_user)
+    done = sorted((v for v in case.visits if v.done_on is not None), key=lambda v: (v.done_on, v.id))
+    if "visit" in request.args:
+        done = [v for v in done if v.id == parse_id(request.args["visit"])]
+    if not done:
+        abort(404)
+    if not policy.can_read_visit_record(current_user, case):
+        abort(403)
+    view = policy.personal_data(current_user, case, "visit_print")
+    commit(lambda: [record_view(current_user, p, view, among=("phone", "address")) for p in case.parties])
+    return render_template("case_page/visits_print.html", case=case, visits=done, pd=view)
+
+
 # --- Rendering ---------------------------------------------------------------------------------------------
 
 
 def _page(case, *, open_panel=None, forms=None, alert=None, gone=None, status=200):
     """The case page; ``forms`` replaces the blank form of a panel with the one the user posted."""
     forms = dict(forms or {})
-    steps = policy.step_availability(current_user, case)
+    permits = settings.permits()
+    steps = policy.step_availability(current_user, case, permits)
     for spec, _reason in steps:
         if spec.trigger not in forms:
             data = {"version": str(case.version), **(refer_defaults(case) if spec.trigger == "refer" else {})}
             if any(f.name == "agency_case_number" for f in spec.fields) and case.active_referral is not None:
                 data["agency_case_number"] = case.active_referral.agency_case_number  # as recorded so far
-            forms[spec.trigger] = step_form(spec, case)(formdata=None, data=data)
+            forms[spec.trigger] = step_form(spec, case, permits)(formdata=None, data=data)
     judicial = policy.judicial_step(current_user, case)
     if judicial is not None:
         forms.setdefault(f"jc-{judicial}", judicial_form(judicial, case))
@@ -453,6 +474,7 @@ def _page(case, *, open_panel=None, forms=None, alert=None, gone=None, status=20
         judicial=judicial,
         forms=forms,
         shown_fields=shown_fields,
+        offered={spec.trigger: lifecycle.waivers_offered(spec, case, permits) for spec, _reason in steps},
         open_panel=open_panel,
         alert=alert,
         gone=gone,

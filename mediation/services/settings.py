@@ -1,4 +1,5 @@
-"""Deployment settings kept in the database: deadline lengths and when a deadline is due soon.
+"""Deployment settings kept in the database: deadline lengths, when a deadline is due soon, and the
+waivers a deployment allows (``lifecycle.Permit``: closing without the required visit).
 
 Each has a default in the code (the lifecycle's ``DEADLINES``, from DOMAIN.md); a ``Setting`` row holds a
 change, made from the command line now (admin pages later), and every change is in the audit log. A
@@ -92,6 +93,52 @@ def set_warning(actor, fraction: float, working_days: int) -> dict:
     value = {"fraction": fraction, "working_days": working_days}
     _store(actor, WARNING_KEY, value, warning())
     return value
+
+
+def _permit(name: str) -> lifecycle.Permit:
+    permit = lifecycle.PERMITS.get(name)
+    if permit is None:
+        raise Invalid(_("There is no waiver called “%(name)s”.", name=name), fields={"name": name})
+    return permit
+
+
+def waiver(name: str) -> dict:
+    """Whether the waiver ``name`` is allowed (off unless an admin turned it on), and with which reasons."""
+    _permit(name)
+    row = db.session.get(Setting, _waiver_key(name))
+    return {"enabled": False, "reasons": [], **(row.value if row else {})}
+
+
+def permits() -> dict[str, tuple[str, ...]]:
+    """The waivers allowed now, each with the reasons it accepts: what ``apply_step`` gives the guards, and
+    the case page the steps (``values["permits"]``)."""
+    keys = {_waiver_key(name): name for name in lifecycle.PERMITS}
+    rows = db.session.scalars(select(Setting).where(Setting.key.in_(keys)))
+    return {keys[r.key]: tuple(r.value["reasons"]) for r in rows if r.value.get("enabled")}
+
+
+def set_waiver(actor, name: str, enabled: bool, reasons=None) -> dict:
+    """Allow or forbid the waiver ``name``; allowing it names the reasons it accepts (``reasons``, by
+    default all the permit's). Refuses a reason the permit does not know. Audited."""
+    permit = _permit(name)
+    before = waiver(name)
+    if not enabled:
+        value = {"enabled": False, "reasons": before["reasons"]}
+    else:
+        chosen = list(permit.reasons) if not reasons else list(dict.fromkeys(reasons))
+        unknown = [code for code in chosen if code not in permit.reasons]
+        if unknown:
+            raise Invalid(
+                _("Some information is missing or wrong."),
+                fields={"reasons": _("Unknown reasons: %(codes)s.", codes=", ".join(unknown))},
+            )
+        value = {"enabled": True, "reasons": chosen}
+    _store(actor, _waiver_key(name), value, before)
+    return value
+
+
+def _waiver_key(name: str) -> str:
+    return f"waiver.{name}"
 
 
 def _store(actor, key: str, value: dict, before: dict) -> None:

@@ -56,10 +56,9 @@ def apply_step(
     now = now or utcnow()
     values, errors = parse_fields(step, case, actor, data)
     values["today"] = local_date(now)  # dates are the station's days (China Standard Time)
-    failed = [
-        guard for guard in step.guards if _judged(guard, values, errors) and not guard.check(case, values)
-    ]
-    values.pop("today")
+    values["permits"] = settings.permits() if any(g.permit for g in step.guards) else {}
+    failed = [guard for guard in step.guards if _fails(guard, case, values, errors)]
+    values.pop("today"), values.pop("permits")
     if errors or failed:
         raise _refusal(errors, failed)
 
@@ -141,11 +140,36 @@ def check_version(case: Case, version) -> None:
         )
 
 
-def _judged(guard, values, errors) -> bool:
-    """A guard is judged unless a field it reads is already wrong, or its waiver was ticked."""
+def _fails(guard, case, values, errors) -> bool:
+    """Whether ``guard`` refuses the step. It is not judged while a field it reads is wrong. One that holds
+    needs no waiver: a waiver ticked anyway is left out of the trail. One that fails is waived by its ticked
+    confirmation — for a permitted waiver only while the deployment allows it (``values["permits"]``), and
+    then the reason must be one it allows and the explanation given (named in ``errors`` otherwise)."""
     if any(name in errors for name in guard.reads):
         return False
-    return not (guard.waived_by and values.get(guard.waived_by))
+    if guard.check(case, values):
+        _drop_waiver(guard, values)
+        return False
+    if not (guard.waived_by and values.get(guard.waived_by)):
+        return True
+    permit = guard.permit
+    if permit is None:
+        return False
+    allowed = values["permits"].get(permit.name)
+    if allowed is None:
+        _drop_waiver(guard, values)
+        return True
+    if values.get(permit.reason) not in allowed:
+        errors[permit.reason] = _("Choose one of the reasons this station allows.")
+    if not values.get(permit.explanation):
+        errors[permit.explanation] = _("Say what happened.")
+    return False
+
+
+def _drop_waiver(guard, values) -> None:
+    """A waiver not used leaves nothing in the trail: its confirmation, and a permit's reason and text."""
+    for name in (guard.waived_by, *(guard.permit.fields if guard.permit else ())):
+        values.pop(name, None)
 
 
 def _refusal(errors: dict, failed: list) -> Invalid:

@@ -12,9 +12,11 @@ from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
 from mediation.clock import local_date, utcnow
-from mediation.models import DutyShift
+from mediation.models import Case, DutyShift
+from mediation.services import followups
 from mediation.services.deferred import run_deferred
 from mediation.services.parties import PartyInput
 from mediation.services.sessions import record_session
@@ -177,6 +179,21 @@ def test_the_case_page_in_each_state_and_the_printable_agreement_pass_axe(
     page.goto(f"{live_server}/cases/{cases['agreed']}/agreement/print")
     expect(page.locator("article.agreement-doc .doc-party")).to_have_count(2)
     audit.check(page, "printable agreement")
+    audit.assert_no_blocking()
+
+
+def test_the_printable_follow_up_record_passes_axe(page, live_server, audit, db, mediator, cases):
+    case = db.session.scalar(select(Case).filter_by(number=cases["agreed"]))
+    followups.record_visit(
+        mediator, case, done_on=local_date(utcnow()), method="phone", party_reached="王芳",
+        performance="partly", satisfaction=4, lawsuit_filed=True, measures="督促履行",
+    )  # fmt: skip
+    db.session.commit()
+    sign_in(page, live_server, "wang")
+    page.goto(f"{live_server}/cases/{case.number}")
+    page.locator("[data-visit-record]").click()
+    expect(page.locator("[data-visit-record] [data-visit]")).to_have_count(1)
+    audit.check(page, "printable follow-up record")
     audit.assert_no_blocking()
 
 
