@@ -6,10 +6,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import delete, func, or_, select
 
-from mediation import demo, lifecycle, taxonomy
+from mediation import demo, lifecycle, mail, taxonomy
 from mediation.cli_deadlines import close_waiver, deadlines, holidays
 from mediation.clock import utcnow
 from mediation.extensions import db
@@ -29,9 +30,9 @@ cli.add_command(holidays)
 cli.add_command(close_waiver)
 
 
-def _fail(message: str):
+def _fail(message: str, code: int = 2):
     click.echo(f"Error: {message}", err=True)
-    sys.exit(2)
+    sys.exit(code)
 
 
 @cli.command("create-station")
@@ -92,12 +93,15 @@ def create_agency(code, name, kind, station_codes):
 @click.option("--agency", "agency_code", default=None, help="The agency a liaison speaks for.")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--name", "display_name", default="", help="Name shown in the interface.")
+@click.option("--email", default="", help="Where reminders are e-mailed (when SMTP is configured).")
 @with_appcontext
-def create_user(username, role, station_codes, agency_code, password, display_name):
+def create_user(username, role, station_codes, agency_code, password, display_name, email):
     """Create an account. Mediators and supervisors need --station; liaisons need --agency."""
-    username = username.strip()
+    username, email = username.strip(), email.strip()
     if not username or len(username) > 64:
         _fail("USERNAME must be 1-64 characters.")
+    if email and not _is_address(email):
+        _fail("--email must be one address like name@example.cn (at most 254 characters).")
     if db.session.scalar(select(User).filter_by(username=username)):
         _fail(f"user {username} already exists.")
     if len(password) < 8:
@@ -121,15 +125,27 @@ def create_user(username, role, station_codes, agency_code, password, display_na
         display_name=display_name or username,
         agency=agency,
         stations=[_station(code) for code in station_codes],
+        email=email,
     )
     user.set_password(password)
     db.session.add(user)
     audit.record(
         None, "account", "create_user", target=f"user:{username}",
-        new={"username": username, "role": role, "stations": list(station_codes), "agency": agency_code},
+        new={"username": username, "role": role, "stations": list(station_codes), "agency": agency_code,
+             "email": email},
     )  # fmt: skip
     db.session.commit()
     click.echo(f"Created {role} {username}.")
+
+
+def _is_address(email: str) -> bool:
+    """One plain address: something@domain.tld, no spaces or display name."""
+    local, at, domain = email.rpartition("@")
+    return (
+        bool(at and local and "." in domain.strip("."))
+        and len(email) <= 254
+        and not any(c.isspace() or c in "<>,;" for c in email)
+    )
 
 
 def _station(code: str) -> Station:
@@ -237,11 +253,29 @@ def seed_demo(if_empty, cases, seed):
 @with_appcontext
 def remind():
     """Notify whoever's work it is of every deadline due soon or overdue, once per deadline and threshold
-    (for cron; safe to run twice, or on two instances at once)."""
-    tally = reminders.remind()
+    (for cron; safe to run twice, or on two instances at once), and e-mail each new notification when SMTP
+    is configured. Exits 1 when some e-mail could not be sent (the notifications are in the inbox)."""
+    reminded = reminders.remind()
     db.session.commit()
     run_deferred()
+    tally = reminded.tally
     click.echo(
         f"Reminded of {tally['due_soon']} deadlines due soon and {tally['overdue']} overdue"
-        " (nobody is told twice)."
+        f" (nobody is told twice): {len(reminded.created)} new notifications."
     )
+    if not mail.configured():
+        return
+    outcome = reminders.mail(reminded.created)
+    click.echo(f"E-mailed {outcome.sent} reminders.")
+    if outcome.failed:
+        server = f"{current_app.config['MAIL_SERVER']}:{current_app.config['MAIL_PORT']}"
+        by_reason = {}
+        for message, reason in outcome.failed:
+            by_reason.setdefault(reason, []).append(message.to)
+        for reason, addresses in by_reason.items():
+            click.echo(f"Error: via {server}, {reason}; not e-mailed to {', '.join(addresses)}.", err=True)
+        _fail(
+            f"{len(outcome.failed)} reminders were not e-mailed; they are in the inbox all the same (and are"
+            " not e-mailed again).",
+            1,
+        )

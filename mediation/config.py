@@ -78,6 +78,20 @@ class Config:
 
     CASES_PER_PAGE = 25
 
+    #: Reminders (``mediation remind``) are also e-mailed, to users with an address, through this SMTP
+    #: server; empty, the default, sends no e-mail. ``MAIL_USE_STARTTLS`` upgrades the connection before
+    #: signing in (with ``MAIL_USERNAME``/``MAIL_PASSWORD``, when set); ``MAIL_TIMEOUT`` is in seconds.
+    MAIL_SERVER = ""
+    MAIL_PORT = 25
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_USE_STARTTLS = False
+    MAIL_FROM = "mediation@localhost"
+    MAIL_TIMEOUT = 10.0
+    #: Where users reach the product (``https://tiaojie.example.cn``): an e-mail links to the case there.
+    #: Empty, the default: e-mails carry no link.
+    PUBLIC_URL = ""
+
 
 class TestConfig(Config):
     TESTING = True
@@ -94,6 +108,15 @@ class TestConfig(Config):
 def from_environment(app) -> None:
     """Apply environment variables, then fill the defaults that depend on the instance folder."""
     env = os.environ
+    for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM", "PUBLIC_URL"):
+        if name in env:
+            app.config[name] = env[name]
+    if "MAIL_PORT" in env:
+        app.config["MAIL_PORT"] = int(env["MAIL_PORT"])
+    if "MAIL_TIMEOUT" in env:
+        app.config["MAIL_TIMEOUT"] = float(env["MAIL_TIMEOUT"])
+    if "MAIL_USE_STARTTLS" in env:
+        app.config["MAIL_USE_STARTTLS"] = env["MAIL_USE_STARTTLS"].lower() in ("1", "true", "yes")
     if "SECRET_KEY" in env:
         app.config["SECRET_KEY"] = env["SECRET_KEY"]
     if "DATABASE_URL" in env:

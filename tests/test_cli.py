@@ -144,6 +144,14 @@ def test_create_user_of_each_role(run, places, role, args, stations, agency):
     assert PASSWORD not in created.password_hash
 
 
+def test_an_account_may_have_an_email_address_for_its_reminders(run, places):
+    result = run("create-user", "lin", "--role", "admin", "--password", PASSWORD, "--email", " lin@x.cn ")
+    assert result.exit_code == 0, result.output
+    assert user("lin").email == "lin@x.cn"
+    run("create-user", "mu", "--role", "admin", "--password", PASSWORD)
+    assert user("mu").email == ""
+
+
 def test_the_password_can_be_typed_at_a_prompt(run, places):
     result = run("create-user", "lin", "--role", "admin", input=f"{PASSWORD}\n{PASSWORD}\n")
     assert result.exit_code == 0, result.output
@@ -168,6 +176,8 @@ def test_the_password_can_be_typed_at_a_prompt(run, places):
         (["--role", "mediator", "--station", "XLG", "--agency", "XGPS"], ["only liaisons"]),
         (["--role", "janitor"], ["--role", "janitor"]),
         (["--station", "XLG"], ["--role"]),
+        (["--role", "admin", "--email", "wang at example.cn"], ["--email"]),
+        (["--role", "admin", "--email", "Wang <wang@example.cn>"], ["--email"]),
     ],
 )
 def test_create_user_refuses_bad_arguments(run, places, args, words):

@@ -100,6 +100,7 @@ class Writer:
                 role=spec.role,
                 password_hash=password_hash,
                 phone="13" + f"{crc32(spec.username.encode()) % 10**9:09d}",
+                email=f"{spec.username}@demo.invalid",  # a reserved domain: nothing is ever delivered
                 stations=[self.stations[code] for code in spec.stations],
                 agency=self.agencies[spec.agency] if spec.agency else None,
                 created_at=self.now - timedelta(days=380),

@@ -32,7 +32,9 @@ class User(db.Model):
     role: Mapped[str] = mapped_column(String(32))
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
     phone: Mapped[str] = mapped_column(String(32), default="")
-    #: Preferred interface language; empty means "follow the browser".
+    #: Where reminders are e-mailed when the deployment configures SMTP (``MAIL_SERVER``); empty: none.
+    email: Mapped[str] = mapped_column(String(254), default="")
+    #: Preferred interface language; empty means "follow the browser" (and the deployment's default for mail).
     locale: Mapped[str] = mapped_column(String(10), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at = mapped_column(UTCDateTime, default=utcnow)

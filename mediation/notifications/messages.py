@@ -27,11 +27,16 @@ class _Context(dict):
 
 def message(notification) -> str:
     """The notification's sentence in the current request's language."""
-    data = notification.data or {}
-    context = _Context({key: _read(key, value) for key, value in data.items()})
+    return str(KINDS[notification.kind].sentence(notification.data or {})) % context(notification)
+
+
+def context(notification) -> dict:
+    """What its sentence is filled from, as the current language reads it: its data, its case's number and
+    station (an e-mail of it says them again)."""
+    values = _Context({key: _read(key, value) for key, value in (notification.data or {}).items()})
     if notification.case is not None:
-        context.update(number=notification.case.number, station=notification.case.station.name)
-    return str(KINDS[notification.kind].sentence(data)) % context
+        values.update(number=notification.case.number, station=notification.case.station.name)
+    return values
 
 
 def _read(key, value):

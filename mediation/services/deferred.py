@@ -17,12 +17,13 @@ _QUEUE = "mediation_deferred"
 log = logging.getLogger(__name__)
 
 
-def defer(job, *args, **kwargs) -> None:
-    """Run ``job(*args, **kwargs)`` once the current transaction commits; never, if it rolls back."""
+def defer(job, *args, then=None, **kwargs) -> None:
+    """Run ``job(*args, **kwargs)`` once the current transaction commits; never, if it rolls back. ``then``,
+    if given, is called with what the job returned once that, too, is committed."""
     session = db.session()
     if not session.in_transaction():
         session.begin()  # so that a rollback, even of nothing written yet, discards the job
-    session.info.setdefault(_QUEUE, []).append(partial(job, *args, **kwargs))
+    session.info.setdefault(_QUEUE, []).append((partial(job, *args, **kwargs), then))
 
 
 def run_deferred() -> int:
@@ -32,13 +33,16 @@ def run_deferred() -> int:
     and stays.
     """
     jobs = db.session.info.pop(_QUEUE, [])
-    for job in jobs:
+    for job, then in jobs:
         try:
-            job()
+            result = job()
             db.session.commit()
         except Exception:
             db.session.rollback()
             log.exception("deferred job %r failed after commit", job)
+            continue
+        if then is not None:
+            then(result)
     return len(jobs)
 
 

@@ -28,13 +28,17 @@ from mediation.services.search import paginate
 PER_PAGE = 25
 
 
-def notify(recipients, kind: str, case: Case | None = None, *, dedupe_key=None, at=None, **data) -> None:
+def notify(
+    recipients, kind: str, case: Case | None = None, *, dedupe_key=None, at=None, then=None, **data
+) -> None:
     """Tell each active user among ``recipients`` of ``kind`` (about ``case``), once the transaction commits.
 
     ``data`` are exactly the kind's ``fields``: codes and values, never text (a date or moment is stored in
     ISO form). ``dedupe_key`` makes it at most once per reader: a reader who already has a notification with
     that key gets no other, even when two processes send it at the same moment. ``at`` is when it happened
-    (the step's time; now by default). Any caller; writes nothing before the commit. A kind that is not
+    (the step's time; now by default). ``then(ids)``, if given, is told the ids of the rows actually written
+    (not those a dedupe key skipped), once they are committed: what a reminder run e-mails. Any caller;
+    writes nothing before the commit. A kind that is not
     declared, or data that does not fit it, is a programming error (``ValueError``).
     """
     spec = KINDS.get(kind)
@@ -47,12 +51,13 @@ def notify(recipients, kind: str, case: Case | None = None, *, dedupe_key=None, 
     user_ids = sorted({user.id for user in recipients if user.active})
     if user_ids:
         values = {key: value.isoformat() if isinstance(value, date) else value for key, value in data.items()}
-        defer(_create, user_ids, kind, case.id if case else None, dedupe_key, values, at or utcnow())
+        case_id = case.id if case else None
+        defer(_create, user_ids, kind, case_id, dedupe_key, values, at or utcnow(), then=then)
 
 
-def _create(user_ids, kind, case_id, dedupe_key, data, at) -> None:
+def _create(user_ids, kind, case_id, dedupe_key, data, at) -> list[int]:
     """The rows, after the commit; one a reader already has under ``dedupe_key`` is skipped (a concurrent
-    sender's insert waits on the unique index, then skips)."""
+    sender's insert waits on the unique index, then skips). Returns the ids of those written."""
     rows = [
         {
             "user_id": user_id,
@@ -64,7 +69,8 @@ def _create(user_ids, kind, case_id, dedupe_key, data, at) -> None:
         }
         for user_id in user_ids
     ]
-    db.session.execute(insert_for(db.session)(Notification).values(rows).on_conflict_do_nothing())
+    insert = insert_for(db.session)(Notification).values(rows).on_conflict_do_nothing()
+    return list(db.session.scalars(insert.returning(Notification.id)))
 
 
 # --- Who is told what ---------------------------------------------------------------------------------
