@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from mediation.clock import local_date, utcnow
 from mediation.models import Case, DutyShift
-from mediation.services import followups
+from mediation.services import followups, supervision
 from mediation.services.deferred import run_deferred
 from mediation.services.parties import PartyInput
 from mediation.services.sessions import record_session
@@ -220,6 +220,35 @@ def test_the_supervisors_and_the_police_liaisons_pages_pass_axe(
     page.locator("form[data-intake] button[type=submit]").click()
     expect(page.locator(".invalid-feedback").first).to_be_visible()
     audit.check(page, "send a dispute, refused")
+    audit.assert_no_blocking()
+
+
+def test_supervision_and_my_work_pass_axe(page, live_server, audit, db, supervisor, mediator, cases):
+    """督办 on the case page (the supervisor's form, then the mediator's answer form and the answers), the
+    mediator's home with the supervised case on top, and My work."""
+    sign_in(page, live_server, "boss")
+    page.goto(f"{live_server}/cases/{cases['mediating']}")
+    page.locator("[aria-controls=supervise-form]").click()
+    expect(page.locator("#supervise-form")).to_have_class(OPEN)
+    audit.check(page, "case page, put under supervision (supervisor)")
+    case = db.session.scalar(select(Case).filter_by(number=cases["mediating"]))
+    supervision.start(
+        supervisor, case, case.version, urgency="key", due_on=local_date(utcnow()), request="请加快调解"
+    )
+    supervision.answer(mediator, case, case.version, text="已约双方周五调解")
+    db.session.commit()
+    page.context.clear_cookies()
+
+    sign_in(page, live_server, "wang")
+    expect(page.locator("#home-supervised [data-case]")).to_have_count(1)
+    audit.check(page, "home with a supervised case (mediator)")
+    page.goto(f"{live_server}/cases/{cases['mediating']}")
+    page.locator("[aria-controls=supervision-answer-form]").click()
+    expect(page.locator("#supervision-answer-form")).to_have_class(OPEN)
+    audit.check(page, "case page under supervision (mediator)")
+    page.goto(f"{live_server}/work")
+    expect(page.locator("main h1")).to_be_visible()
+    audit.check(page, "my work (mediator)")
     audit.assert_no_blocking()
 
 
