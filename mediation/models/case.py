@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -56,6 +57,14 @@ class Case(db.Model):
     #: When the parties were told their rights and duties (权利义务告知), before the first session.
     rights_notified_at = mapped_column(UTCDateTime)
     closed_at = mapped_column(UTCDateTime)
+    #: The case's first closure, kept when it is reopened (``closed_at`` and ``outcome`` are the current
+    #: ones): what the oversight figures count (``services.metrics``). Written once, by ``apply_step``.
+    first_closed_at = mapped_column(UTCDateTime)
+    first_outcome: Mapped[str | None] = mapped_column(String(16))
+    #: Whether every deadline the case had was met (or called off) by its due moment when it first closed.
+    first_closed_on_time: Mapped[bool | None] = mapped_column(Boolean)
+    #: China's days from registration to the first closure.
+    days_to_close: Mapped[int | None] = mapped_column(Integer)
     #: The urgency of the supervision (督办) the case is under, if any: a copy of the open ``Supervision``
     #: row's, written only by ``services.supervision`` (and a closing step), so every list marks it.
     supervision_urgency: Mapped[str | None] = mapped_column(String(16))
@@ -94,6 +103,11 @@ class Case(db.Model):
         CheckConstraint(in_codes("risk_level", taxonomy.RISK_LEVELS), name="risk_level_known"),
         CheckConstraint("amount IS NULL OR amount >= 0", name="amount_not_negative"),
         CheckConstraint(
+            f"first_outcome IS NULL OR {in_codes('first_outcome', taxonomy.OUTCOMES)}",
+            name="first_outcome_known",
+        ),
+        CheckConstraint("(first_closed_at IS NULL) = (first_outcome IS NULL)", name="first_closure_whole"),
+        CheckConstraint(
             "supervision_urgency IS NULL OR "
             + in_codes("supervision_urgency", taxonomy.SUPERVISION_URGENCIES),
             name="supervision_urgency_known",
@@ -114,6 +128,14 @@ class Case(db.Model):
         Index("ix_case_category_registered", "category", "registered_at"),
         Index("ix_case_channel_registered", "channel", "registered_at"),
         Index("ix_case_closed_at", "closed_at"),
+        # What each station first closed, by when: the oversight figures' "closed in the period".
+        Index(
+            "ix_case_station_first_closed",
+            "station_id",
+            "first_closed_at",
+            postgresql_where=text("first_closed_at IS NOT NULL"),
+            sqlite_where=text("first_closed_at IS NOT NULL"),
+        ),
         # Cases under supervision at a station.
         Index(
             "ix_case_station_supervised",

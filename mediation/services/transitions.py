@@ -78,6 +78,8 @@ def apply_step(
         opened = deadlines.open_(case, step.opens, now=now, by=trigger, closed=met + cancelled)
         planned = _plan_follow_up(case, opened, now, trigger) if step.plans_follow_up else []
         opened += [v.deadline for v in planned if v.deadline not in opened]
+        if dest in lifecycle.FINAL_STATES and case.first_closed_at is None:
+            _record_first_closure(case, step, now)
         # Every step moves the version (even one that changes nothing else), and the UPDATE carries the
         # step's time, not the wall clock.
         case.updated_at = now
@@ -117,6 +119,18 @@ def _plan_follow_up(case, opened, now, trigger) -> list[FollowUpVisit]:
         )
     case.visits.extend(planned)
     return planned
+
+
+def _record_first_closure(case, step, now) -> None:
+    """The case closes for the first time: what the oversight figures count of it, kept if it is reopened.
+    On time when no deadline it had (but a window the parties may let pass) was closed, or is still open,
+    past its due moment."""
+    late = any(
+        not d.rule.lapses and d.started_at < now and (d.met_at or d.cancelled_at or now) > d.due_at
+        for d in case.deadlines
+    )
+    case.first_closed_at, case.first_outcome, case.first_closed_on_time = now, step.outcome, not late
+    case.days_to_close = (local_date(now) - local_date(case.registered_at)).days
 
 
 def _end_supervision(case, now):
