@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from mediation import lifecycle
+from mediation.clock import local_date
 from mediation.errors import Invalid
 from mediation.models import AuditEntry
 from mediation.services import followups, settings
@@ -80,7 +81,7 @@ def test_on_with_a_reason_and_an_explanation_the_case_closes_and_the_trail_says_
 
 def test_a_waiver_is_not_recorded_when_a_visit_found_the_agreement_performed(db, agreed, mediator):
     allow()
-    followups.record_visit(mediator, agreed, done_on=agreed.registered_at.date(), method="phone",
+    followups.record_visit(mediator, agreed, done_on=local_date(agreed.registered_at), method="phone",
                            performance="fully")  # fmt: skip
     event = close(agreed, mediator, **WAIVER)
     assert agreed.state == "closed" and not set(WAIVER) & set(event.data)
@@ -157,7 +158,7 @@ def test_on_the_page_offers_the_waiver_while_no_visit_found_it_performed(client,
     assert options == ["", "unreachable", "moved_away"]  # only those this deployment accepts, in order
     assert "A completed follow-up visit must have found the agreement performed." in panel
     # Found performed: the waiver is not needed, and not offered.
-    followups.record_visit(mediator, agreed, done_on=agreed.registered_at.date(), method="phone",
+    followups.record_visit(mediator, agreed, done_on=local_date(agreed.registered_at), method="phone",
                            performance="fully")  # fmt: skip
     db.session.commit()
     panel = close_panel(client.get(f"/cases/{agreed.number}").get_data(as_text=True))

@@ -47,6 +47,7 @@ from mediation.case_page.forms import (
     judicial_form,
     step_form,
 )
+from mediation.case_page.views import SUPERVISION
 from mediation.cases.forms import IntakeForm
 from mediation.clock import local_date, local_now_input, utcnow
 from mediation.models import Attachment, Case, CaseParty, FollowUpVisit, Notification
@@ -84,6 +85,7 @@ FORMS = {
     ],
     "case_page.details": lambda world, case: [DetailsForm()],
     "case_page.record_visit": lambda world, case: [VisitForm()],
+    "case_page.supervise": lambda world, case: [form() for form, _record, _done in SUPERVISION.values()],
     "case_page.plan_visit": lambda world, case: [PlanVisitForm()],
     "case_page.move_visit": lambda world, case: [
         MoveVisitForm(prefix=f"move-visit-{world.planned_visit(case)}-")
@@ -212,7 +214,7 @@ class World:
         values = {
             "number": lambda: [case.number] if case is not None else [],
             "trigger": lambda: list(lifecycle.STEPS),
-            "panel": lambda: list(JUDICIAL_FORMS),
+            "panel": lambda: [*JUDICIAL_FORMS, *SUPERVISION],
             "attachment_id": lambda: [str(i) for i in self.db.session.scalars(self._attachments(case))],
             "id": lambda: [str(i) for i in self.db.session.scalars(select(CaseParty.party_id).limit(5))],
             "party_id": lambda: self._parties(case),

@@ -39,7 +39,8 @@ class User(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at = mapped_column(UTCDateTime, default=utcnow)
 
-    stations = relationship("Station", secondary=user_station, lazy="selectin", order_by="Station.code")
+    #: Loaded when first read (the signed-in user's, once a request), never with every user a page names.
+    stations = relationship("Station", secondary=user_station, lazy="select", order_by="Station.code")
     agency = relationship("Agency", lazy="joined")
 
     __table_args__ = (
