@@ -56,6 +56,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 #: Control characters an XLSX file cannot hold (tab, line feed and carriage return it can).
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
+#: The most characters an Excel cell holds (less the ``'`` neutralising may add).
+_CELL_LENGTH = 32_766
 #: Excel's limits on a sheet's name.
 _SHEET_TITLE_LENGTH = 31
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -104,8 +106,8 @@ class Table:
 
 def neutralise(text: str) -> str:
     """``text`` safe to put in a spreadsheet cell: a leading formula character gets a ``'`` before it, and
-    control characters XML cannot carry (which openpyxl refuses) are dropped."""
-    text = _CONTROL_CHARACTERS.sub("", text)
+    control characters XML cannot carry (which openpyxl refuses) are dropped; cut at the most a cell holds."""
+    text = _CONTROL_CHARACTERS.sub("", text)[:_CELL_LENGTH]
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 

@@ -195,9 +195,11 @@ def test_sheet_titles_are_what_excel_accepts(title, expected):
     assert workbook(exports.to_xlsx(Table(title, COLUMNS, []))).active.title == expected
 
 
-def test_control_characters_excel_cannot_hold_are_dropped():
-    header, rows = sheet_rows(exports.to_xlsx(sample([("a\x01b\x0bc", None, None, None, None, None)])))
+def test_control_characters_excel_cannot_hold_are_dropped_and_long_text_cut():
+    rows = [("a\x01b\x0bc", None, None, None, None, None), ("=" + "x" * 40_000, None, None, None, None, None)]
+    header, rows = sheet_rows(exports.to_xlsx(sample(rows)))
     assert rows[0][0] == "abc"
+    assert rows[1][0].startswith("'=x") and len(rows[1][0]) == 32_767
 
 
 def test_a_download_names_the_file_in_ascii_and_in_utf8():
