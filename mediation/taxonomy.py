@@ -244,6 +244,7 @@ AUDIT_ACTIONS = {
     "view_personal_data": _l("Was shown a party's full personal data"),
     "update_party": _l("Corrected a party's particulars"),
     "update_party_at_intake": _l("Completed a party's file at intake"),
+    "export_cases": _l("Exported a case list"),
 }
 
 #: Where personal data is shown (``policy.OUTPUTS``), as the audit log names the views it records.
@@ -286,4 +287,7 @@ AUDIT_FIELDS = {
     "working": _l("Working day"),
     "fields": _l("Shown in full"),
     "output": _l("Where"),
+    "format": _l("Format"),
+    "filters": _l("Filters"),
+    "rows": _l("Rows"),
 }

@@ -251,8 +251,9 @@ def visible_text(html: str) -> str:
     return "\n".join(parser.parts)
 
 
-#: English that may stand on a Chinese page: the switch to English, codes, units, paper size, usernames.
-NOT_INTERFACE = {"English", "XLG", "KB", "MB", "A4", "wang"}
+#: English that may stand on a Chinese page: the switch to English, codes, units, paper size, file formats,
+#: usernames.
+NOT_INTERFACE = {"English", "XLG", "KB", "MB", "A4", "XLSX", "CSV", "wang"}
 
 
 @pytest.fixture

@@ -6,15 +6,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from mediation import policy
+from mediation import exports, policy
 from mediation.cases.forms import IntakeForm, chosen_station, intake_defaults
-from mediation.clock import utcnow
+from mediation.clock import local_date, utcnow
 from mediation.extensions import db
 from mediation.ids import parse_id
 from mediation.models import Station, User
-from mediation.services import inbox, my_work, search, station_log, supervision
+from mediation.services import case_export, inbox, my_work, search, station_log, supervision
 from mediation.services.cases import on_duty, register_case
-from mediation.web import show_refusal, submit
+from mediation.web import commit, show_refusal, submit
 
 bp = Blueprint("cases", __name__)
 
@@ -65,6 +65,20 @@ def index():
         search.case_query(current_user, filters), filters.page, current_app.config["CASES_PER_PAGE"]
     )
     return render_template("cases/index.html", page=page, filters=filters, stations=_station_choices())
+
+
+@bp.get("/cases/export.<any(xlsx, csv):fmt>")
+@login_required
+def export(fmt: str):
+    """Every case the list's filters match (all pages, in the list's order) as XLSX or CSV; the export is
+    written into the audit log."""
+    filters = search.CaseFilters.from_args(request.args)
+    now = utcnow()
+    table = case_export.case_list_table(current_user, filters, now=now)
+    name = _("cases-%(day)s", day=local_date(now).isoformat())
+    response = exports.table_response(table, fmt, name)
+    commit(lambda: case_export.record_export(current_user, filters, fmt, table.rows_written))
+    return response
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])
