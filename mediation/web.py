@@ -32,9 +32,10 @@ def init_app(app) -> None:
         audit.origin.set(request.remote_addr or "")
 
 
-def load_case(number: str, actor) -> Case:
-    """The case numbered ``number`` if ``actor`` may see it; 404 otherwise, so numbers leak nothing."""
-    case = db.session.scalar(select(Case).filter_by(number=number[:40]))
+def load_case(number: str, actor, *options) -> Case:
+    """The case numbered ``number`` if ``actor`` may see it; 404 otherwise, so numbers leak nothing.
+    ``options``: what the page loads with it (``sqlalchemy.orm`` loader options)."""
+    case = db.session.scalar(select(Case).filter_by(number=number[:40]).options(*options))
     if case is None or not policy.can_view_case(actor, case):
         abort(404)
     return case

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from mediation import lifecycle, policy, taxonomy
@@ -39,7 +40,7 @@ from mediation.clock import local_date, local_now_input, utcnow
 from mediation.errors import Conflict
 from mediation.extensions import db
 from mediation.ids import parse_id
-from mediation.models import Attachment, Case
+from mediation.models import Attachment, Case, CaseParty, FollowUpVisit, Referral, Supervision
 from mediation.services import followups, settings, supervision
 from mediation.services import judicial as judicial_service
 from mediation.services.agreements import update_agreement
@@ -63,10 +64,24 @@ def _helpers():
     }
 
 
+#: Everything the case page shows of a case, each collection in one query however long it is (the
+#: relationships' own loading would fetch each visit's visitor, each referral's agency, one by one).
+PAGE_LOADS = (
+    selectinload(Case.party_links).joinedload(CaseParty.party),
+    selectinload(Case.referrals).joinedload(Referral.agency),
+    selectinload(Case.deadlines),
+    selectinload(Case.agreements),
+    selectinload(Case.visits).joinedload(FollowUpVisit.visitor),
+    selectinload(Case.supervisions).joinedload(Supervision.answers),
+    selectinload(Case.sessions),
+    selectinload(Case.attachments),
+)
+
+
 @bp.get("/cases/<number>")
 @login_required
 def show(number):
-    return _page(load_case(number, current_user))
+    return _page(load_case(number, current_user, *PAGE_LOADS))
 
 
 @bp.post("/cases/<number>/steps/<trigger>")

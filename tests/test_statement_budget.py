@@ -1,0 +1,98 @@
+"""What a page costs in SQL statements: a budget per page, and the same count however much the case or the
+list holds, so an N+1 cannot come back unnoticed (a count, not a time; docs/performance.md has the times).
+
+Each request starts from an empty session, as a real one does (the suite's session is shared with the app).
+"""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event
+
+from mediation.clock import local_date, utcnow
+from mediation.services import followups, supervision
+from mediation.services.sessions import record_session
+from tests.conftest import fire, login, make_case
+
+
+def statements(client, db, path) -> int:
+    db.session.expire_all()  # nothing the test loaded counts as loaded: a request starts afresh
+    count = [0]
+
+    def counted(*args):
+        count[0] += 1
+
+    event.listen(db.engine, "before_cursor_execute", counted)
+    try:
+        response = client.get(path)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", counted)
+    assert response.status_code == 200, (path, response.status_code)
+    return count[0]
+
+
+def in_days(n):
+    return (local_date(utcnow()) + timedelta(days=n)).isoformat()
+
+
+def fill(case, mediator, supervisor, police_liaison, n):
+    """``n`` sessions, visits planned, referrals declined, and a supervision with ``n`` answers."""
+    for i in range(n):
+        record_session(
+            case, mediator, held_at=utcnow(), notes=f"第{i}次", result="继续", rights_notified=True
+        )
+    for _ in range(n):
+        fire(case, "refer", mediator)
+        fire(case, "decline_referral", police_liaison)
+    supervision.start(supervisor, case, case.version, urgency="key", due_on=in_days(3), request="请推进")
+    for i in range(n):
+        supervision.answer(mediator, case, case.version, text=f"进展{i}")
+    fire(case, "reach_agreement", mediator)
+    for i in range(n):
+        followups.plan_visit(mediator, case, scheduled_for=in_days(20 + i), reason="再访")
+
+
+@pytest.fixture
+def two_cases(db, station, mediator, supervisor, police, police_liaison):
+    """The same story told once with one of everything and once with four."""
+    numbers = []
+    for n in (1, 4):
+        case = make_case(station, mediator)
+        fire(case, "accept", mediator)
+        fill(case, mediator, supervisor, police_liaison, n)
+        numbers.append(case.number)
+    db.session.commit()
+    return numbers
+
+
+#: The budgets: what each page costs now (docs/performance.md says where it goes). Lower them as pages get
+#: cheaper; a page that needs more has a reason to give.
+CASE_PAGE, CASE_LIST, HOME, MY_WORK, INTAKE = 17, 8, 12, 4, 6
+
+
+def test_the_case_page_costs_the_same_however_much_the_case_holds(client, db, two_cases, mediator):
+    login(client, mediator)
+    small, large = (statements(client, db, f"/cases/{number}") for number in two_cases)
+    assert small == large <= CASE_PAGE, (small, large)
+
+
+def test_lists_cost_the_same_however_many_rows(client, db, station, mediator, supervisor, police_liaison):
+    def add(n):
+        for _ in range(n):
+            case = make_case(station, mediator)
+            fire(case, "refer", mediator)
+        db.session.commit()
+
+    add(2)
+    login(client, mediator)
+    paths = ("/", "/cases", "/cases?state=open&sort=due", "/work", "/notifications")
+    few = {path: statements(client, db, path) for path in paths}
+    add(8)
+    many = {path: statements(client, db, path) for path in paths}
+    assert few == many, (few, many)
+    assert few["/cases"] <= CASE_LIST and few["/"] <= HOME and few["/work"] <= MY_WORK, few
+
+
+def test_intake_costs_a_few_statements(client, db, mediator):
+    login(client, mediator)
+    assert statements(client, db, "/cases/new") <= INTAKE
