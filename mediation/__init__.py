@@ -83,9 +83,10 @@ def _register_blueprints(app) -> None:
     from mediation.notifications.views import bp as notifications
     from mediation.parties.views import bp as parties
     from mediation.referrals.views import bp as referrals
+    from mediation.reports.views import bp as reports
     from mediation.station.views import bp as station
 
-    for blueprint in (auth, cases, case_page, parties, referrals, station, audit_log, notifications):
+    for blueprint in (auth, cases, case_page, parties, referrals, station, audit_log, notifications, reports):
         app.register_blueprint(blueprint)
 
 

@@ -154,6 +154,12 @@ def can_read_audit_log(actor) -> bool:
     return actor.role == "admin" or (actor.role == "supervisor" and bool(actor.station_ids))
 
 
+def can_read_reports(actor) -> bool:
+    """The statistics of stations (the monthly report): their own for mediators and supervisors, every
+    station's for admins; an agency's liaison has none."""
+    return actor.role in ("mediator", "supervisor", "admin")
+
+
 def can_register_at(actor, station) -> bool:
     return actor.role == "mediator" and station.id in actor.station_ids
 

@@ -132,6 +132,8 @@ def numbers(condition):
     [
         ("opened", ["case A", "case B", "case C", "case E"]),
         ("opened_closed", ["case A", "case B"]),
+        ("mediated", ["case A", "case B", "case E"]),
+        ("visited", ["case A"]),
         ("closed", ["case A", "case B", "case D"]),
         ("closed_on_time", ["case A", "case D"]),
         ("failed", ["case B"]),
@@ -220,3 +222,24 @@ def test_scope_is_the_readers_stations(
     assert set(metrics.scope_for(admin).station_ids) == {station.id, other_station.id, elsewhere.id}
     assert metrics.scope_for(admin, ["ZY"]).station_ids == (elsewhere.id,)
     assert metrics.scope_for(police_liaison).station_ids == ()
+
+
+def test_the_amount_involved_is_summed_over_the_cases_opened(november, station):
+    """A ¥1,200.50, B ¥300, C none, E ¥320,000 (opened in November); D's ¥9,999 is October's."""
+    from decimal import Decimal
+
+    from mediation.extensions import db
+
+    for key, amount in (("A", "1200.50"), ("B", "300"), ("D", "9999"), ("E", "320000")):
+        november[key].amount = Decimal(amount)
+    db.session.commit()
+    total = metrics.sums(scope(station), NOVEMBER, now=NOW)
+    assert total == {None: {"amount": Decimal("321500.50")}}
+    by_category = metrics.sums(scope(station), NOVEMBER, "category", now=NOW)
+    assert by_category == {
+        "neighbour": {"amount": Decimal("1500.50")},
+        "contract": {"amount": Decimal("320000.00")},
+    }
+    october = metrics.sums(scope(station), NOVEMBER.previous(), now=NOW)
+    assert october == {None: {"amount": Decimal("9999.00")}}
+    assert metrics.sums(scope(station), metrics.month_of(date(2026, 9, 1)), now=NOW) == {}

@@ -16,6 +16,7 @@ and it is open again in the "open now" figures.
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from statistics import mean, median
 
 from flask_babel import lazy_gettext as _l
@@ -241,6 +242,7 @@ class Figure:
 FIGURES = {f.name: f for f in (
     Figure("opened", _l("Cases opened"), "registered", better=None),
     Figure("opened_closed", _l("Of them closed"), "registered", Case.first_closed_at.is_not(None)),
+    Figure("mediated", _l("Of them accepted for mediation"), "registered", Case.accepted_at.is_not(None)),
     Figure("closed", _l("Cases closed"), "closed"),
     Figure("closed_on_time", _l("Closed on time"), "closed", Case.first_closed_on_time.is_(True)),
     Figure("resolved", _l("Resolved"), "closed", Case.first_outcome == "resolved"),
@@ -256,6 +258,7 @@ FIGURES = {f.name: f for f in (
     Figure("referral_accepted", _l("Referrals accepted"), "referrals", _ACCEPTED),
     Figure("follow_ups_due", _l("Follow-up visits due"), "follow_ups", better=None),
     Figure("follow_ups_done", _l("Follow-up visits made"), "follow_ups", Deadline.met_at.is_not(None)),
+    Figure("visited", _l("Cases followed up"), "visits"),
     Figure("supervised", _l("Put under supervision"), "supervisions", better=None),
     Figure("supervision_answered", _l("Supervisions answered"), "supervisions", _HAS_ANSWER),
     Figure("supervision_open", _l("Supervisions open"), "supervisions", Supervision.ended_at.is_(None),
@@ -417,6 +420,58 @@ def totals(scope: Scope, period: Period, where: Slice = Slice(), now: datetime |
     now = now or utcnow()
     counts = breakdown(scope, period, where=where, now=now).get(None, dict.fromkeys(FIGURES, 0))
     return {**counts, **rates(counts), **averages(scope, period, where, now)}
+
+
+@dataclass(frozen=True)
+class Sum:
+    """A total of a case's ``column`` over the cases figure ``figure`` counts (each case once)."""
+
+    name: str
+    label: object
+    figure: str
+    column: object
+
+
+#: The sums beside the counts: the amount involved in the disputes received, in yuan.
+SUMS = {s.name: s for s in (Sum("amount", _l("Amount involved (yuan)"), "opened", Case.amount),)}
+CENT = Decimal("0.01")
+
+
+def sums(
+    scope: Scope,
+    period: Period,
+    by: str | None = None,
+    *,
+    names=None,
+    where: Slice = Slice(),
+    now: datetime | None = None,
+) -> dict:
+    """Every sum in ``names`` (all by default) grouped like ``breakdown``: ``{group value: {sum: Decimal}}``.
+    A case without an amount adds nothing; a group with no case is absent."""
+    now = now or utcnow()
+    out = defaultdict(dict)
+    for name in names or SUMS:
+        total = SUMS[name]
+        figure = FIGURES[total.figure]
+        source = SOURCES[figure.source]
+        # Summing a case's column over rows of another table would add a case once per row.
+        assert source.table is Case, f"{name}: a sum needs a figure counted over cases"
+        narrowed = where.conditions(source)
+        group = _dimension(by, source) if by else None
+        if narrowed is None or (by and group is None):
+            continue
+        query = (
+            _base(source, scope, period, now)
+            .where(*figure.where(now), *narrowed)
+            .add_columns(func.count(Case.id).label("cases"), func.sum(total.column).label("total"))
+        )
+        if group is not None:
+            query = query.add_columns(group.label("group")).group_by(group)
+        for row in db.session.execute(query).mappings():
+            if row["cases"]:
+                key = row["group"] if group is not None else None
+                out[key][name] = Decimal(row["total"] or 0).quantize(CENT)
+    return dict(out)
 
 
 def rates(counts: dict) -> dict:

@@ -252,6 +252,19 @@ def test_supervision_and_my_work_pass_axe(page, live_server, audit, db, supervis
     audit.assert_no_blocking()
 
 
+def test_the_monthly_report_passes_axe(page, live_server, audit, supervisor, cases):
+    """The statistical report of this month (the cases fixture's disputes are this month's), with its form
+    and the table's drill-down links."""
+    sign_in(page, live_server, "boss")
+    page.goto(f"{live_server}/reports/monthly?month={local_date(utcnow()):%Y-%m}")
+    expect(page.locator("[data-report-table] tfoot td a").first).to_be_visible()
+    audit.check(page, "monthly report (supervisor)")
+    page.goto(f"{live_server}/reports/monthly?kind=year&year={local_date(utcnow()):%Y}")
+    expect(page.locator("[data-summary]")).to_be_visible()
+    audit.check(page, "yearly report (supervisor)")
+    audit.assert_no_blocking()
+
+
 @pytest.fixture
 def delegated(db, station, mediator, court, court_liaison):
     """A dispute the court delegated (委派), mediated without agreement and reported back; committed."""
@@ -323,7 +336,8 @@ def test_every_control_of_the_bar_shows_a_focus_ring_when_tabbed_to(
             controls.append(bar.get_by_role("button", name="Menu"))
         controls += [bar.get_by_role("link", name=name, exact=True) for name in ("Home", "My work", "Cases")]
         controls += [
-            bar.get_by_role("link", name=name) for name in ("Register a dispute", "Visit log", "Duty roster")
+            bar.get_by_role("link", name=name)
+            for name in ("Register a dispute", "Visit log", "Duty roster", "Monthly report")
         ]
         controls.append(bar.get_by_role("button", name="Sign out"))
 

@@ -1,0 +1,1 @@
+"""The statistical reports a justice bureau asks for: the monthly report (人民调解工作统计月报)."""
