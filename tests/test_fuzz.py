@@ -222,6 +222,7 @@ class World:
             "filename": lambda: ["app.css", "intake.js", "css/bootstrap.min.css"],
             "notification_id": lambda: [str(i) for i in self.db.session.scalars(self._notifications())],
             "visit_id": lambda: [str(i) for i in self.db.session.scalars(self._visits(case))],
+            "fmt": lambda: ["xlsx", "csv", "pdf"],
         }
         assert argument in values, f"the fuzz cannot fill <{argument}>: add it to World.existing"
         return values[argument]() or ["1"]

@@ -336,3 +336,36 @@ def test_garbage_in_the_address_falls_back_to_last_month(client, dataset, superv
     response = client.get(f"/reports/monthly?{query}", headers={"Accept-Language": "en"})
     assert response.status_code == 200
     assert "November 2026" in response.get_data(as_text=True)
+
+
+def test_the_report_exports_as_xlsx_and_csv_with_its_numbers(client, dataset, supervisor, frozen):
+    """The export is the page's table: every category row and the total, counts as numbers, the amount as a
+    number of yuan, headers in the reader's language; CSV with a BOM."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    login(client, supervisor)
+    page = client.get("/reports/monthly?month=2026-11").get_data(as_text=True)
+    assert 'data-export="xlsx"' in page
+    response = client.get("/reports/monthly.xlsx?month=2026-11")
+    assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    header = next(i for i, r in enumerate(rows) if r and r[0] == "Category")
+    body = rows[header + 1 :]
+    assert len(body) == len(taxonomy.CATEGORIES) + 1 and body[-1][0] == "Total"
+    assert all(isinstance(v, int) for r in body for v in r[1:6])
+    total = dict(zip(rows[header], body[-1], strict=True))
+    assert total["Disputes received"] == 5 and total["Amount involved (yuan)"] == pytest.approx(371500.50)
+    response = client.get("/reports/monthly.csv?month=2026-11")
+    text = response.data.decode("utf-8")
+    assert text.startswith("\ufeff")
+    parsed = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert (
+        parsed[0][0] == "Category"
+        and parsed[-1][0] == "Total"
+        and len(parsed) == len(taxonomy.CATEGORIES) + 2
+    )
+    assert client.get("/reports/monthly.pdf").status_code == 404

@@ -8,12 +8,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from mediation import policy
+from mediation import exports, policy
 from mediation.clock import local_date, utcnow
 from mediation.extensions import db
 from mediation.models import Station
 from mediation.services import metrics, report
-from mediation.templating import format_day
+from mediation.templating import format_day, listing
 
 bp = Blueprint("reports", __name__)
 
@@ -57,9 +57,10 @@ def _station_choices() -> list[Station]:
     return sorted(current_user.stations, key=lambda s: s.code)
 
 
-@bp.get("/reports/monthly")
-@login_required
-def monthly():
+def _asked():
+    """The period and the stations the query string asks for, as the page and its exports read them: the
+    period (last month by default), the scope (the reader's stations, or those of them asked for) and the
+    codes to carry in links (none when it is all the reader's)."""
     if not policy.can_read_reports(current_user):
         abort(403)
     today = local_date(utcnow())
@@ -69,6 +70,13 @@ def monthly():
     scope = metrics.scope_for(current_user, asked) if asked else mine
     # Asking only for stations the reader may not see counts none of them: the report is of theirs.
     scope = scope if scope.station_ids else mine
+    return today, period, scope, mine
+
+
+@bp.get("/reports/monthly")
+@login_required
+def monthly():
+    today, period, scope, mine = _asked()
     built = report.build(scope, period)
     codes = [] if scope == mine else [s.code for s in built.stations]
     years = sorted({*range(today.year, today.year - YEARS_OFFERED, -1), period.start.year}, reverse=True)
@@ -82,6 +90,27 @@ def monthly():
         choices=_station_choices(),
         chosen={s.code for s in built.stations} if codes else set(),
         picked=report.period_args(period),
+        export_args={**report.period_args(period), **({"station": codes} if codes else {})},
         years=years,
         amount=amount,
     )
+
+
+#: How each kind of report column is written in an export.
+EXPORT_KINDS = {report.TEXT: exports.TEXT, report.COUNT: exports.INTEGER, report.AMOUNT: exports.DECIMAL}
+
+
+@bp.get("/reports/monthly.<fmt>")
+@login_required
+def monthly_export(fmt):
+    """The report as XLSX or CSV: the same table, its title, period, stations and summary sentence."""
+    if fmt not in exports.FORMATS:
+        abort(404)
+    _today, period, scope, _mine = _asked()
+    built = report.build(scope, period)
+    columns = [exports.Column(c.key, c.label, EXPORT_KINDS[c.kind]) for c in built.columns]
+    rows = [[str(v) if i == 0 else v for i, v in enumerate(r.values)] for r in [*built.rows, built.total]]
+    title = f"{report_title(built)} {period_label(period)}"
+    stations = _("Stations: %(names)s", names=listing(s.name for s in built.stations))
+    table = exports.Table(title, columns, rows, subtitle=[stations, report.summary(built)])
+    return exports.table_response(table, fmt, f"{title}")
