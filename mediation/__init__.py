@@ -81,12 +81,25 @@ def _register_blueprints(app) -> None:
     from mediation.case_page.views import bp as case_page
     from mediation.cases.views import bp as cases
     from mediation.notifications.views import bp as notifications
+    from mediation.oversight.views import bp as oversight
     from mediation.parties.views import bp as parties
     from mediation.referrals.views import bp as referrals
     from mediation.reports.views import bp as reports
     from mediation.station.views import bp as station
 
-    for blueprint in (auth, cases, case_page, parties, referrals, station, audit_log, notifications, reports):
+    blueprints = (
+        auth,
+        cases,
+        case_page,
+        parties,
+        referrals,
+        station,
+        audit_log,
+        notifications,
+        oversight,
+        reports,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
 

@@ -492,3 +492,14 @@ def mask_address(address: str) -> str:
 def can_edit_party(actor, case, party) -> bool:
     """A party's particulars: the station's mediators change them on an open case the party is in."""
     return can_work_on_case(actor, case) and any(link.party_id == party.id for link in case.party_links)
+
+
+def can_read_oversight(actor) -> bool:
+    """The oversight figures (``/oversight``): supervisors and mediators over their stations, administrators
+    over all; an agency's liaisons have their inbox instead."""
+    return actor.role in ("mediator", "supervisor", "admin")
+
+
+def oversight_is_home(actor) -> bool:
+    """A supervisor's home page is the oversight dashboard (a mediator's is their work)."""
+    return actor.role == "supervisor"

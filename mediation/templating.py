@@ -7,7 +7,7 @@ from babel.lists import format_list
 from flask_babel import format_date, format_decimal, get_locale, gettext, ngettext
 from markupsafe import Markup, escape
 
-from mediation import lifecycle, policy, taxonomy
+from mediation import charts, lifecycle, policy, taxonomy
 from mediation.clock import LOCAL_ZONE, utcnow
 from mediation.services import deadlines, notifications
 
@@ -98,6 +98,13 @@ def money(amount) -> str:
     return "" if amount is None else "¥" + format_decimal(amount, format="#,##0.00")
 
 
+def number(value, decimals: int = 0) -> str:
+    """A count or an average as the reader's language writes numbers (1,234; 8.5); "—" for none."""
+    if value is None:
+        return "—"
+    return format_decimal(value, format="#,##0" + ("." + "#" * decimals if decimals else ""))
+
+
 def init_app(app) -> None:
     app.jinja_env.globals.update(
         STATES=lifecycle.STATES,
@@ -114,11 +121,14 @@ def init_app(app) -> None:
         deadline_status=deadlines.status,
         time_left=time_left,
         unread_notifications=notifications.unread_count,
+        number=number,
+        percent=charts.percent,
     )
     app.jinja_env.filters.update(
         date=format_day,
         datetime=format_moment,
         money=money,
+        number=number,
         mask_phone=policy.mask_phone,
         mask_id=policy.mask_id_number,
         sex=taxonomy.sex_label,

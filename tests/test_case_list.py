@@ -268,11 +268,16 @@ def test_the_home_counts_open_overdue_and_waiting_cases(client, db, cases, media
     assert counts == ["3", "1", "3", "1"]
 
 
-def test_a_supervisors_home_shows_the_open_cases_they_oversee(client, db, cases, supervisor):
+def test_a_supervisors_home_is_the_oversight_dashboard_over_the_cases_they_oversee(
+    client, db, cases, supervisor
+):
     login(client, supervisor)
-    response = client.get("/")
-    assert sorted(listed(response)) == numbers_of(cases, "leak", "wages", "crash", "shop")
-    assert 'href="/cases/new"' not in response.get_data(as_text=True)
+    page = client.get("/").get_data(as_text=True)
+    assert ">Oversight</h1>" in page and 'href="/cases/new"' not in page
+    open_now = re.search(r'<tr data-figure="open_now".*?<a href="([^"]+)" data-count-link', page, re.S)
+    assert sorted(listed(client.get(open_now.group(1).replace("&amp;", "&")))) == numbers_of(
+        cases, "leak", "wages", "crash", "shop"
+    )
 
 
 @pytest.mark.parametrize(
@@ -283,7 +288,10 @@ def test_home_and_list_render_for_every_role(client, db, cases, request, persona
     db.session.commit()
     login(client, user)
     home = client.get("/")
-    heading = "Inbox" if persona.endswith("liaison") else "Home"  # a liaison's home is their inbox
+    # A liaison's home is their inbox, a supervisor's the oversight dashboard.
+    heading = {"police_liaison": "Inbox", "court_liaison": "Inbox", "supervisor": "Oversight"}.get(
+        persona, "Home"
+    )
     assert home.status_code == 200 and f">{heading}</h1>" in home.get_data(as_text=True)
     assert client.get("/cases?state=open&sort=due").status_code == 200
     expected = 5 if persona in ("mediator", "colleague", "supervisor", "admin") else 0

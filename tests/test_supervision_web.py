@@ -112,7 +112,9 @@ def test_a_supervised_case_is_marked_in_every_list(client, db, stuck, supervisor
     db.session.commit()
     login(client, supervisor)
     supervise(client, stuck, urgency="key")
-    for url in ("/", "/cases", "/cases?state=open", f"/cases?q={stuck.title}"):
+    # A supervisor's home is the oversight dashboard: it leads to the cases under supervision now.
+    assert 'href="/cases?supervised=1&amp;sort=due"' in client.get("/").get_data(as_text=True)
+    for url in ("/cases?supervised=1&sort=due", "/cases", "/cases?state=open", f"/cases?q={stuck.title}"):
         html = client.get(url).get_data(as_text=True)
         row = html.split(f'data-case="{stuck.number}"', 1)[1].split("</tr>", 1)[0]
         assert 'data-supervised="key"' in row, url

@@ -12,6 +12,8 @@ from mediation.clock import local_date, utcnow
 from mediation.extensions import db
 from mediation.ids import parse_id
 from mediation.models import Station, User
+from mediation.oversight import labels
+from mediation.oversight import views as oversight
 from mediation.services import case_export, inbox, my_work, search, station_log, supervision
 from mediation.services.cases import on_duty, register_case
 from mediation.web import commit, show_refusal, submit
@@ -27,7 +29,9 @@ HOME_WORK_LIMIT = 5
 @bp.get("/")
 @login_required
 def home():
-    """A mediator's or supervisor's work at their stations; a liaison's agency inbox."""
+    """A mediator's work at their stations; a supervisor's oversight dashboard; a liaison's agency inbox."""
+    if policy.oversight_is_home(current_user):
+        return oversight.dashboard()
     if policy.has_agency_inbox(current_user):
         now = utcnow()
         return render_template("referrals/inbox.html", inbox=inbox.inbox(current_user, now=now), moment=now)
@@ -64,7 +68,13 @@ def index():
     page = search.paginate(
         search.case_query(current_user, filters), filters.page, current_app.config["CASES_PER_PAGE"]
     )
-    return render_template("cases/index.html", page=page, filters=filters, stations=_station_choices())
+    return render_template(
+        "cases/index.html",
+        page=page,
+        filters=filters,
+        stations=_station_choices(),
+        drill_down=labels.drill_down_caption(current_user, filters),
+    )
 
 
 @bp.get("/cases/export.<any(xlsx, csv):fmt>")

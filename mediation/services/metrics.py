@@ -149,17 +149,21 @@ class Scope:
     station_ids: tuple[int, ...]
 
 
-def scope_for(actor, codes=()) -> Scope:
+def scope_for(actor, codes=(), district: str = "") -> Scope:
     """The stations of ``actor`` (``policy``: a mediator's and a supervisor's own, every one for an
-    administrator), narrowed to ``codes`` when given; a code outside them is ignored, never added."""
+    administrator), narrowed to ``codes`` and to ``district`` when given; a code outside them is ignored,
+    never added."""
     if policy.sees_every_station(actor):
         query = select(Station.id)
         if codes:
             query = query.where(Station.code.in_(list(codes)))
+        if district:
+            query = query.where(Station.district == district)
         return Scope(tuple(db.session.scalars(query.order_by(Station.id))))
     if actor.role not in ("mediator", "supervisor"):
         return Scope(())
     stations = [s for s in actor.stations if not codes or s.code in codes]
+    stations = [s for s in stations if not district or s.district == district]
     return Scope(tuple(sorted(s.id for s in stations)))
 
 
@@ -289,7 +293,8 @@ RATES = {r.name: r for r in (
     Rate("referral_acceptance", _l("Referral acceptance rate"), ("referral_accepted",),
          ("referral_answered",)),
     Rate("follow_up_completion", _l("Follow-up completion"), ("follow_ups_done",), ("follow_ups_due",)),
-    Rate("supervision_answer_rate", _l("Supervisions answered"), ("supervision_answered",), ("supervised",)),
+    Rate("supervision_answer_rate", _l("Share of supervisions answered"), ("supervision_answered",),
+         ("supervised",)),
 )}  # fmt: skip
 
 #: How a breakdown groups: the column of the case, of the source's date, or of the referral's agency.
@@ -318,6 +323,22 @@ def _dimension(dimension: str, source: Source):
     if dimension == "agency":
         return source.agency_id
     raise ValueError(f"unknown dimension {dimension!r}")
+
+
+def applies(name: str, dimension: str) -> bool:
+    """Whether figure ``name`` can be split by ``dimension`` ("open now" has no month, only referrals an
+    agency): a breakdown leaves out the figures it does not apply to."""
+    return _dimension(dimension, SOURCES[FIGURES[name].source]) is not None
+
+
+def rate_applies(name: str, dimension: str) -> bool:
+    rate = RATES[name]
+    return all(applies(n, dimension) for n in (*rate.of, *rate.among))
+
+
+def is_now(name: str) -> bool:
+    """Whether figure ``name`` counts the cases as they are now, whatever the period."""
+    return FIGURES[name].source == "now"
 
 
 @dataclass(frozen=True)
@@ -484,6 +505,10 @@ AVERAGES = {
     "median_answer_hours": _l("Median hours to answer a referral"),
     "mean_satisfaction": _l("Mean satisfaction (1–5)"),
 }
+
+
+#: Which way each average is better (the dashboard's arrows): fewer days, quicker answers, more satisfied.
+AVERAGE_BETTER = {"median_days_to_close": "down", "median_answer_hours": "down", "mean_satisfaction": "up"}
 
 
 def averages(scope: Scope, period: Period, where: Slice = Slice(), now: datetime | None = None) -> dict:

@@ -5,8 +5,9 @@ understand, so a mistyped address shows an unfiltered list instead of an error; 
 into a ``Select`` limited to the cases the actor may see.
 """
 
+import re
 from dataclasses import dataclass, fields, replace
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -14,8 +15,9 @@ from sqlalchemy.orm import selectinload
 from mediation import identifiers, lifecycle, policy, taxonomy
 from mediation.clock import utcnow
 from mediation.extensions import db
+from mediation.ids import parse_id
 from mediation.models import Case, CaseParty, Party, Station
-from mediation.services import inbox
+from mediation.services import inbox, metrics
 
 #: ``state`` may also be this: every state but ``closed``.
 OPEN = "open"
@@ -28,6 +30,9 @@ DEFAULT_SORT = "-registered"
 MAX_PAGE = 100_000
 
 _TRUE = ("1", "true", "yes", "on", "y")
+#: Fields read from (and written to) a query-string argument of another name (``from`` is a keyword).
+ARG_NAMES = {"period_from": "from", "period_to": "to", "stations": "station"}
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,20 @@ class CaseFilters:
     referral: str = ""
     #: Free text over number, title, facts and party names; a phone number finds its parties' cases.
     q: str = ""
+    #: Several station codes (``?station=A&station=B``): a drill-down from figures over some stations.
+    stations: tuple[str, ...] = ()
+    #: The stations of a district (``Station.district``), for a drill-down from a district's figures.
+    district: str = ""
+    #: The mediator's user id.
+    mediator: int | None = None
+    #: A drill-down (``services.metrics``): only the cases figure ``metric`` counts in the period ``from``–
+    #: ``to`` (ISO days; this month when missing) over the stations asked for (all the actor's when none),
+    #: narrowed to the breakdown row's ``month`` (``YYYY-MM``) and ``agency`` (its id).
+    metric: str = ""
+    period_from: str = ""
+    period_to: str = ""
+    month: str = ""
+    agency: int | None = None
     sort: str = DEFAULT_SORT
     page: int = 1
 
@@ -59,17 +78,34 @@ class CaseFilters:
             value = (args.get(name) or "").strip()
             return value if value in allowed else ""
 
+        def day(name):
+            value = (args.get(name) or "").strip()
+            try:
+                return date.fromisoformat(value).isoformat()
+            except ValueError:
+                return ""
+
         sort = (args.get("sort") or "").strip()
+        codes = _codes(args)
+        month = (args.get("month") or "").strip()
         return cls(
             state=pick("state", (*lifecycle.STATES, OPEN)),
             category=pick("category", taxonomy.CATEGORIES),
             channel=pick("channel", taxonomy.CHANNELS),
-            station=(args.get("station") or "").strip().upper()[:16],
+            station=codes[0] if len(codes) == 1 else "",
+            stations=tuple(codes) if len(codes) > 1 else (),
             mine=(args.get("mine") or "").lower() in _TRUE,
             overdue=(args.get("overdue") or "").lower() in _TRUE,
             supervised=(args.get("supervised") or "").lower() in _TRUE,
             referral=pick("referral", inbox.POSITIONS),
             q=(args.get("q") or "").strip()[:100],
+            district=(args.get("district") or "").strip()[:100],
+            mediator=parse_id(args.get("mediator")),
+            metric=pick("metric", metrics.FIGURES),
+            period_from=day("from"),
+            period_to=day("to"),
+            month=month if _MONTH.match(month) else "",
+            agency=parse_id(args.get("agency")),
             sort=sort if sort.lstrip("-") in SORT_COLUMNS else DEFAULT_SORT,
             page=parse_page(args.get("page")),
         )
@@ -82,7 +118,7 @@ class CaseFilters:
             value = getattr(current, f.name)
             if value == f.default:
                 continue
-            out[f.name] = "1" if value is True else value
+            out[ARG_NAMES.get(f.name, f.name)] = "1" if value is True else value
         return out
 
     @property
@@ -98,7 +134,41 @@ class CaseFilters:
             or self.supervised
             or self.referral
             or self.q
+            or self.stations
+            or self.district
+            or self.mediator
+            or self.metric
         )
+
+    @property
+    def period(self) -> "metrics.Period":
+        """The period a drill-down counts in (this month when the address names none)."""
+        return metrics.period_from_args({"from": self.period_from, "to": self.period_to})
+
+    @property
+    def station_codes(self) -> tuple[str, ...]:
+        return self.stations or ((self.station,) if self.station else ())
+
+    def slice(self) -> "metrics.Slice":
+        """The breakdown row a drill-down came from (the station is in the scope)."""
+        return metrics.Slice(
+            mediator=self.mediator,
+            category=self.category or None,
+            channel=self.channel or None,
+            month=self.month or None,
+            agency=self.agency,
+        )
+
+
+def _codes(args) -> list[str]:
+    """The station codes asked for: ``station=`` once or repeated, each cleaned, in order, at most 200."""
+    raw = args.getlist("station") if hasattr(args, "getlist") else [args.get("station")]
+    codes = []
+    for value in raw[:200]:
+        code = (value or "").strip().upper()[:16]
+        if code and code not in codes:
+            codes.append(code)
+    return codes
 
 
 def parse_page(raw) -> int:
@@ -135,6 +205,17 @@ def case_query(actor, filters: CaseFilters, *, now: datetime | None = None) -> S
     if filters.station:
         station_id = select(Station.id).where(Station.code == filters.station).scalar_subquery()
         query = query.where(Case.station_id == station_id)
+    if filters.stations:
+        query = query.where(Case.station_id.in_(select(Station.id).where(Station.code.in_(filters.stations))))
+    if filters.district:
+        query = query.where(
+            Case.station_id.in_(select(Station.id).where(Station.district == filters.district))
+        )
+    if filters.mediator:
+        query = query.where(Case.mediator_id == filters.mediator)
+    if filters.metric:
+        scope = metrics.scope_for(actor, filters.station_codes, filters.district)
+        query = query.where(metrics.cases(filters.metric, scope, filters.period, filters.slice(), now=now))
     if filters.mine:
         query = query.where(Case.mediator_id == actor.id)
     if filters.overdue:

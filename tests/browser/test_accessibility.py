@@ -334,7 +334,10 @@ def test_every_control_of_the_bar_shows_a_focus_ring_when_tabbed_to(
         controls.append(bar.get_by_role("link", name="Notifications", exact=True))
         if width < 992:  # the menu folds away below Bootstrap's lg breakpoint
             controls.append(bar.get_by_role("button", name="Menu"))
-        controls += [bar.get_by_role("link", name=name, exact=True) for name in ("Home", "My work", "Cases")]
+        controls += [
+            bar.get_by_role("link", name=name, exact=True)
+            for name in ("Home", "My work", "Cases", "Oversight")
+        ]
         controls += [
             bar.get_by_role("link", name=name)
             for name in ("Register a dispute", "Visit log", "Duty roster", "Monthly report")
@@ -357,3 +360,21 @@ def test_every_control_of_the_bar_shows_a_focus_ring_when_tabbed_to(
                 expect(bar.locator("#nav")).to_have_class(OPEN)
     finally:
         page.context.close()
+
+
+def test_the_oversight_dashboard_and_a_breakdown_pass_axe(page, live_server, audit, supervisor, cases):
+    """The supervisor's figures beside the period before, the ranking, and a breakdown with its SVG charts."""
+    sign_in(page, live_server, "boss")
+    page.goto(f"{live_server}/oversight/")
+    expect(page.locator("[data-ranking] tbody tr").first).to_be_visible()
+    audit.check(page, "oversight dashboard")
+    page.goto(f"{live_server}/oversight/by/category")
+    expect(page.locator("figure.chart-figure svg[role=img]").first).to_be_visible()
+    audit.check(page, "oversight by category")
+    page.goto(f"{live_server}/oversight/by/month?period=this_year")
+    expect(page.locator("figure.chart-figure svg[role=img]").first).to_be_visible()
+    audit.check(page, "oversight by month")
+    page.locator("[data-figure=opened] a").first.click()
+    expect(page.locator("[data-drill-down]")).to_be_visible()
+    audit.check(page, "drill-down list")
+    audit.assert_no_blocking()
