@@ -103,7 +103,9 @@ def fresh(db):
 
 def fits_the_width(page):
     """Nothing on the page sticks out sideways (no horizontal scrolling on a phone). The culprits named are
-    the elements reaching past the window, or else those whose own text does (a line that cannot break)."""
+    the elements reaching past the window, or else those whose own text does (a line that cannot break).
+    Measured once the stylesheets have loaded: a page a click led to can be in the DOM before them."""
+    page.wait_for_load_state("load")
     scroll, window, culprits = page.evaluate(
         r"""() => {
           const width = window.innerWidth;
