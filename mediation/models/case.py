@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from mediation import taxonomy
 from mediation.extensions import db
 from mediation.lifecycle import FINAL_STATES, INITIAL_STATE, STATES
-from mediation.models._base import UTCDateTime, in_codes, utcnow
+from mediation.models._base import UTCDateTime, in_codes, trigram_index, utcnow
 
 
 class Case(db.Model):
@@ -114,6 +114,12 @@ class Case(db.Model):
         Index("ix_case_category_registered", "category", "registered_at"),
         Index("ix_case_channel_registered", "channel", "registered_at"),
         Index("ix_case_closed_at", "closed_at"),
+        # The province-wide list, newest first (the default order; ``ix_case_station_registered`` serves it
+        # within stations).
+        Index("ix_case_registered_id", "registered_at", "id"),
+        # Free text (``services.search``: ILIKE '%…%') across many stations, on PostgreSQL (pg_trgm; the
+        # migration creates the extension). SQLite scans.
+        *(trigram_index("case", column) for column in ("number", "title", "facts")),
         # Cases under supervision at a station.
         Index(
             "ix_case_station_supervised",
