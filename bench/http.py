@@ -79,8 +79,10 @@ def database(name: str, fresh: bool) -> str:
     return f"postgresql://postgres@127.0.0.1:5432/{name}"
 
 
-def prepare(url: str, args) -> str:
-    """Migrate, populate when empty, give the personas a real password; returns a case number of station 1."""
+def prepare(url: str, args) -> tuple[str, int]:
+    """Migrate, populate when empty, give the personas a real password; returns a case number of station 1
+    and how many cases the database holds (an existing database keeps its size, whatever ``--cases`` says:
+    ``--fresh`` rebuilds it)."""
     from flask_migrate import upgrade
     from sqlalchemy import func, select
 
@@ -110,9 +112,10 @@ def prepare(url: str, args) -> str:
         number = db.session.scalar(
             select(Case.number).where(Case.station_id == 1, Case.state == "mediating").limit(1)
         )
+        total = db.session.scalar(select(func.count()).select_from(Case))
         db.session.remove()
         db.engine.dispose()
-    return number
+    return number, total
 
 
 def free_port() -> int:
@@ -229,7 +232,7 @@ def main() -> None:
         raise SystemExit("wrk is missing: apt-get install -y wrk")
 
     url = database(args.database, args.fresh)
-    case = prepare(url, args)
+    case, total = prepare(url, args)
     pages = [
         p for p in PAGES if (not args.only or p[0] in args.only) and (not args.match or args.match in p[1])
     ]
@@ -272,7 +275,7 @@ def main() -> None:
         row["bare_rps"] = (before + after) / 2
         row["ratio"] = row["rps"] / row["bare_rps"]
     print(
-        f"\n{args.cases:,} cases · wrk -t{args.threads} -c{args.connections} -d{args.duration}s · "
+        f"\n{total:,} cases · wrk -t{args.threads} -c{args.connections} -d{args.duration}s · "
         f"gunicorn 2 sync workers · bare page {min(b['rps'] for b in bares):.0f}–"
         f"{max(b['rps'] for b in bares):.0f} req/s · "
         f"load average {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}\n"
@@ -286,7 +289,7 @@ def main() -> None:
             f"{_cell(r['p90_ms'])} | {_cell(r['p99_ms'])} | {100 * r['ratio']:.2f} % |"
         )
     if args.json:
-        Path(args.json).write_text(json.dumps({"cases": args.cases, "bare": bares, "pages": rows}, indent=1))
+        Path(args.json).write_text(json.dumps({"cases": total, "bare": bares, "pages": rows}, indent=1))
 
 
 if __name__ == "__main__":
