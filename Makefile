@@ -82,8 +82,10 @@ messages: $(RUNTIME)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs ".* ._ __pycache__" -o mediation/translations/messages.pot .
 	$(BIN)/pybabel update -i mediation/translations/messages.pot -d mediation/translations --no-fuzzy-matching
 
+# Pages over HTTP (gunicorn, 2 workers) with Debian's wrk, beside a bare Flask page; not part of `make test`.
 bench: $(RUNTIME)
-	$(BIN)/python -m bench.run
+	@command -v wrk >/dev/null || { echo "bench needs wrk: apt-get install -y wrk"; exit 1; }
+	$(BIN)/python -m bench.http
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis

@@ -88,7 +88,7 @@ def main() -> None:
             t: db.session.scalar(text(f'SELECT count(*) FROM "{t}"')) for t in ("case", "event", "party")
         }
         print("rows:", ", ".join(f"{k} {v:,}" for k, v in counts.items()))
-        for username in ("m1", "sup1", "admin1"):
+        for username in ("m1", "sup1", "admin"):
             db.session.scalar(select(User).filter_by(username=username)).set_password(PASSWORD)
         mediator = db.session.scalar(select(User).filter_by(username="m1"))
         db.session.commit()
@@ -111,7 +111,7 @@ def main() -> None:
         _time(f"GET {label}", lambda url=url: client.get(url), args.repeat)
 
     # Overdue work across many stations: a district's supervisor (100 stations) and the province's admin.
-    for username, who in (("sup1", "supervisor, 100 stations"), ("admin1", "admin, 2,000 stations")):
+    for username, who in (("sup1", "supervisor, 20 stations"), ("admin", "admin, 2,000 stations")):
         client = app.test_client()
         client.post("/login", data={"username": username, "password": PASSWORD})
         for label, url in (("home (counts, most urgent first)", "/"), ("overdue list", "/cases?overdue=1")):

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from mediation.clock import utcnow
+from mediation.services import search
 from mediation.services.cases import CaseInput, register_case
 from mediation.services.parties import PartyInput
 from mediation.services.search import CaseFilters, case_query
@@ -179,6 +180,31 @@ def test_pages_split_the_list_and_their_links_keep_the_filters(client, db, app, 
     assert listed(client.get(link)) == second
     # Past the end shows the last page.
     assert listed(client.get("/cases?state=open&sort=registered&page=99")) == second
+
+
+def test_a_list_longer_than_the_count_cap_says_more_than_and_its_next_links_walk_every_case(
+    client, db, app, cases, mediator, monkeypatch
+):
+    """A province's list is counted only up to ``COUNT_CAP``: it says "more than", and following "Next"
+    from the first page shows every case once, in order, nothing skipped or repeated."""
+    monkeypatch.setitem(app.config, "CASES_PER_PAGE", 2)
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    login(client, mediator)
+    newest_first = [cases[k].number for k in ("shop", "wages", "crash", "fence", "leak")]
+    seen, url = [], "/cases"
+    while url:
+        response = client.get(url)
+        text = response.get_data(as_text=True)
+        assert "More than 3 cases" in text and "of 3" not in text
+        seen += listed(response)
+        next_link = r'<li class="page-item (disabled)?">\s*<a class="page-link" href="([^"]+)" rel="next"'
+        disabled, link = re.search(next_link, text).groups()
+        url = None if disabled else link.replace("&amp;", "&")
+    assert seen == newest_first
+    # Past the end shows the last page; a filter that leaves fewer than the cap is counted exactly.
+    assert listed(client.get("/cases?page=99")) == [cases["leak"].number]
+    narrowed = client.get("/cases?q=leak").get_data(as_text=True)
+    assert "More than" not in narrowed and re.search(r'data-total="(\d+)"', narrowed).group(1) == "1"
 
 
 def test_overdue_rows_stand_out(client, db, cases, mediator):

@@ -11,13 +11,15 @@ from sqlalchemy import CheckConstraint, inspect
 from mediation import create_app
 from mediation.config import TestConfig
 from mediation.extensions import db as _db
+from mediation.models._base import on_this_database
 from tests.conftest import throwaway_database
 
 
 def schema_differences(engine):
     """What ``flask db migrate`` would write: every difference between the models and the database."""
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_object": on_this_database(connection.dialect.name)}
+        context = MigrationContext.configure(connection, opts=opts)
         return compare_metadata(context, _db.metadata)
 
 

@@ -66,7 +66,10 @@ def work():
 def index():
     filters = search.CaseFilters.from_args(request.args)
     page = search.paginate(
-        search.case_query(current_user, filters), filters.page, current_app.config["CASES_PER_PAGE"]
+        search.case_query(current_user, filters),
+        filters.page,
+        current_app.config["CASES_PER_PAGE"],
+        count_cap=search.COUNT_CAP,
     )
     return render_template(
         "cases/index.html",

@@ -2,14 +2,14 @@
 
 from datetime import UTC
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Index
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.types import TypeDecorator
 
 from mediation.clock import utcnow
 
-__all__ = ["UTCDateTime", "in_codes", "insert_for", "utcnow"]
+__all__ = ["UTCDateTime", "in_codes", "insert_for", "on_this_database", "trigram_index", "utcnow"]
 
 
 class UTCDateTime(TypeDecorator):
@@ -34,6 +34,29 @@ class UTCDateTime(TypeDecorator):
 def in_codes(column: str, codes) -> str:
     """A CHECK constraint's text: ``column`` holds one of ``codes`` (a vocabulary from ``taxonomy``)."""
     return f"{column} IN ({', '.join(repr(c) for c in codes)})"
+
+
+def trigram_index(table: str, column: str) -> Index:
+    """A GIN trigram index (``pg_trgm``) on ``column``, so ``ILIKE '%text%'`` need not scan the table: on
+    PostgreSQL only (SQLite has no such index; its searches scan). It serves patterns of three characters or
+    more; a shorter one (a two-character Chinese word) has no trigram, and is found by reading the rows."""
+    return Index(
+        f"ix_{table}_{column}_trgm",
+        column,
+        postgresql_using="gin",
+        postgresql_ops={column: "gin_trgm_ops"},
+        info={"dialect": "postgresql"},
+    ).ddl_if(dialect="postgresql")
+
+
+def on_this_database(dialect: str):
+    """Alembic's ``include_object`` for a database of ``dialect``: autogenerate compares only what exists
+    there. Alembic ignores ``ddl_if``: an object made on one backend only names it in ``info["dialect"]``."""
+
+    def include_object(obj, name, type_, reflected, compare_to):
+        return reflected or obj.info.get("dialect", dialect) == dialect
+
+    return include_object
 
 
 _INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}

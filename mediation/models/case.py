@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from mediation import taxonomy
 from mediation.extensions import db
 from mediation.lifecycle import FINAL_STATES, INITIAL_STATE, STATES
-from mediation.models._base import UTCDateTime, in_codes, utcnow
+from mediation.models._base import UTCDateTime, in_codes, trigram_index, utcnow
 
 
 class Case(db.Model):
@@ -136,6 +136,12 @@ class Case(db.Model):
             postgresql_where=text("first_closed_at IS NOT NULL"),
             sqlite_where=text("first_closed_at IS NOT NULL"),
         ),
+        # The province-wide list, newest first (the default order; ``ix_case_station_registered`` serves it
+        # within stations).
+        Index("ix_case_registered_id", "registered_at", "id"),
+        # Free text (``services.search``: ILIKE '%…%') across many stations, on PostgreSQL (pg_trgm; the
+        # migration creates the extension). SQLite scans.
+        *(trigram_index("case", column) for column in ("number", "title", "facts")),
         # Cases under supervision at a station.
         Index(
             "ix_case_station_supervised",

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mediation import taxonomy
 from mediation.extensions import db
-from mediation.models._base import UTCDateTime, in_codes, utcnow
+from mediation.models._base import UTCDateTime, in_codes, trigram_index, utcnow
 
 
 class Party(db.Model):
@@ -40,6 +40,8 @@ class Party(db.Model):
     __table_args__ = (
         CheckConstraint(in_codes("kind", taxonomy.PARTY_KINDS), name="kind_known"),
         Index("ix_party_name", "name"),
+        # Free text over party names across a province (``services.search``), on PostgreSQL.
+        trigram_index("party", "name"),
         Index("ix_party_phone", "phone"),
         Index("ix_party_id_number", "id_number"),
         Index("ix_party_credit_code", "credit_code"),

@@ -9,7 +9,8 @@ import re
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from flask_sqlalchemy.pagination import SelectPagination
+from sqlalchemy import Select, and_, func, select, union
 from sqlalchemy.orm import selectinload
 
 from mediation import identifiers, lifecycle, policy, taxonomy
@@ -25,6 +26,10 @@ OPEN = "open"
 #: Sort keys: a leading ``-`` sorts descending.
 SORT_COLUMNS = {"registered": Case.registered_at, "due": Case.next_due_at, "number": Case.number}
 DEFAULT_SORT = "-registered"
+
+#: The case list counts its cases up to this many; beyond, it says "more than" (counting a province's
+#: million cases costs more than the page).
+COUNT_CAP = 10_000
 
 #: Beyond this, a page number is a typo (and would overflow an OFFSET).
 MAX_PAGE = 100_000
@@ -225,29 +230,7 @@ def case_query(actor, filters: CaseFilters, *, now: datetime | None = None) -> S
     if filters.referral:
         query = query.where(inbox.referral_clause(filters.referral, actor.agency_id))
     if filters.q:
-        pattern = _like(filters.q)
-        party_named = exists(
-            select(CaseParty.id)
-            .join(Party, Party.id == CaseParty.party_id)
-            .where(CaseParty.case_id == Case.id, Party.name.ilike(pattern, escape="\\"))
-        )
-        matches = [
-            Case.number.ilike(pattern, escape="\\"),
-            Case.title.ilike(pattern, escape="\\"),
-            Case.facts.ilike(pattern, escape="\\"),
-            party_named,
-        ]
-        if identifiers.is_phone(filters.q):
-            # A phone typed any way is a party's whole phone: stored normalised, found through its index.
-            phone = identifiers.normalise_phone(filters.q)
-            matches.append(
-                Case.id.in_(
-                    select(CaseParty.case_id)
-                    .join(Party, Party.id == CaseParty.party_id)
-                    .where(Party.phone == phone)
-                )
-            )
-        query = query.where(or_(*matches))
+        query = query.where(Case.id.in_(_text_matches(actor, filters.q)))
     column = SORT_COLUMNS[filters.sort.lstrip("-")]
     order = column.desc() if filters.sort.startswith("-") else column.asc()
     if filters.sort.lstrip("-") == "due":
@@ -259,8 +242,83 @@ def case_query(actor, filters: CaseFilters, *, now: datetime | None = None) -> S
     )
 
 
-def paginate(query: Select, page: int, per_page: int):
-    """One page of ``query``; a page past the end shows the last page (a shrunk list, an old link)."""
+def _text_matches(actor, q: str):
+    """The ids of the cases ``actor`` may see whose number, title or facts contain ``q``, or a party's name
+    (or, for a phone number, a party's phone).
+
+    A union of one select per column rather than an OR: each arm can then use its own index (PostgreSQL's
+    trigram indexes across a province, or the station's cases within one), where an OR over a join reads
+    every visible case. Each arm is limited to the visible cases, so a narrow scope stays cheap.
+    """
+    pattern = _like(q)
+    visible = policy.visible_cases_clause(actor)
+
+    def cases(condition):
+        return select(Case.id).where(visible, condition).correlate(None)
+
+    def parties(condition):
+        return (
+            select(CaseParty.case_id)
+            .join(Party, Party.id == CaseParty.party_id)
+            .join(Case, Case.id == CaseParty.case_id)
+            .where(visible, condition)
+            .correlate(None)
+        )
+
+    arms = [
+        cases(Case.number.ilike(pattern, escape="\\")),
+        cases(Case.title.ilike(pattern, escape="\\")),
+        cases(Case.facts.ilike(pattern, escape="\\")),
+        parties(Party.name.ilike(pattern, escape="\\")),
+    ]
+    if identifiers.is_phone(q):
+        # A phone typed any way is a party's whole phone: stored normalised, found through its index.
+        arms.append(parties(Party.phone == identifiers.normalise_phone(q)))
+    return union(*arms)
+
+
+class CappedPagination(SelectPagination):
+    """Flask-SQLAlchemy's page of a select, counting at most ``cap`` + 1 rows: beyond ``cap`` the total is
+    "more than ``cap``" (``more``), so a list of a province costs a page, not a count of a million rows.
+    Pages stay numbered (``?page=`` is an offset); the last page's number is then unknown, so the links end
+    with "…" and "Next" while the page is full."""
+
+    def _query_count(self) -> int:
+        cap = self._query_args["cap"]
+        ids = self._query_args["select"].with_only_columns(Case.id).order_by(None).limit(cap + 1).subquery()
+        total = self._query_args["session"].scalar(select(func.count()).select_from(ids))
+        self.more = total > cap
+        self.cap = cap
+        return total
+
+    @property
+    def pages(self) -> int:
+        if not self.more:
+            return super().pages
+        return max(self.cap // self.per_page, self.page + (len(self.items) == self.per_page))
+
+
+def paginate(query: Select, page: int, per_page: int, *, count_cap: int | None = None):
+    """One page of ``query``; a page past the end shows the last page (a shrunk list, an old link).
+
+    With ``count_cap`` (``query`` a select of ``Case``), the total is counted only up to it
+    (``CappedPagination``); only a page past the end of a list longer than that counts it all.
+    """
+    if count_cap is not None:
+
+        def capped(number):
+            return CappedPagination(
+                select=query,
+                session=db.session,
+                page=number,
+                per_page=per_page,
+                error_out=False,
+                cap=count_cap,
+            )
+
+        result = capped(page)
+        if not result.more or result.items:
+            return capped(result.pages) if result.pages and page > result.pages else result
     result = db.paginate(query, page=page, per_page=per_page, error_out=False)
     if result.pages and page > result.pages:
         result = db.paginate(query, page=result.pages, per_page=per_page, error_out=False)
