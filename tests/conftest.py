@@ -26,7 +26,7 @@ import pytest
 import time_machine
 from babel.dates import format_date as babel_format_date
 from flask_migrate import upgrade
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from werkzeug.security import generate_password_hash
 
 from mediation import create_app, linkage
@@ -288,6 +288,24 @@ def told(kind=None):
     for username, data in _db.session.execute(query.order_by(Notification.id)):
         out.setdefault(username, []).append(data)
     return out
+
+
+def statements(client, path) -> int:
+    """How many SQL statements the app issues to answer ``GET path`` (which must answer 200), starting
+    afresh: nothing the test loaded counts as loaded, as in a real request."""
+    _db.session.expire_all()
+    count = [0]
+
+    def counted(*args):
+        count[0] += 1
+
+    event.listen(_db.engine, "before_cursor_execute", counted)
+    try:
+        response = client.get(path)
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", counted)
+    assert response.status_code == 200, (path, response.status_code)
+    return count[0]
 
 
 def fire(case, trigger, actor, **override):

@@ -7,12 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import event
 
 from mediation.clock import end_of_day
 from mediation.services import deadlines, my_work
 from mediation.services.judicial import apply_for_confirmation
-from tests.conftest import fire, login, make_case
+from tests.conftest import fire, login, make_case, statements
 
 #: Wednesday 18 March 2026, 10:00 in China: "this week" runs through Sunday 22 March.
 NOW = datetime(2026, 3, 18, 2, 0, tzinfo=UTC)
@@ -300,19 +299,6 @@ def test_my_work_speaks_chinese(client, week, mediator):
 
 
 def test_my_work_costs_the_same_few_statements_however_many_rows(client, app, db, station, mediator):
-    def statements(path):
-        count = [0]
-
-        def counted(*args):
-            count[0] += 1
-
-        event.listen(db.engine, "before_cursor_execute", counted)
-        try:
-            page(client, path)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", counted)
-        return count[0]
-
     def add(n):
         for i in range(n):
             registered(station, mediator, f"o{i}", OVERDUE_AT)
@@ -322,9 +308,9 @@ def test_my_work_costs_the_same_few_statements_however_many_rows(client, app, db
 
     add(1)
     login(client, mediator)
-    few = {path: statements(path) for path in ("/work", "/work?scope=all", "/")}
+    few = {path: statements(client, path) for path in ("/work", "/work?scope=all", "/")}
     add(9)
-    many = {path: statements(path) for path in few}
+    many = {path: statements(client, path) for path in few}
     assert len(groups(page(client))["overdue"]) == 10
     assert many == few and few["/work"] <= 8, (few, many)
 

@@ -10,10 +10,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
-from sqlalchemy import event
 
 from mediation.services import metrics
-from tests.conftest import login, make_case, make_station, make_user
+from tests.conftest import login, make_case, make_station, make_user, statements
 from tests.test_metrics import NOW, november  # noqa: F401  (the fixture)
 
 
@@ -209,27 +208,14 @@ def test_breakdown_labels_in_the_readers_language(client, at_now, supervisor):
 def test_the_dashboard_costs_the_same_few_statements_however_many_cases(
     client, app, db, at_now, station, mediator, supervisor
 ):
-    def statements(path):
-        count = [0]
-
-        def counted(*args):
-            count[0] += 1
-
-        event.listen(db.engine, "before_cursor_execute", counted)
-        try:
-            assert client.get(path).status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", counted)
-        return count[0]
-
     login(client, supervisor)
     paths = ("/oversight/?period=this_month", "/oversight/by/station?period=this_month")
-    few = {path: statements(path) for path in paths}
+    few = {path: statements(client, path) for path in paths}
     for i in range(15):
         make_case(station, mediator, title=f"more {i}", now=NOW)
     make_user("second", "mediator", [station])
     db.session.commit()
-    many = {path: statements(path) for path in paths}
+    many = {path: statements(client, path) for path in paths}
     assert many == few, (few, many)
     # Sign-in session and user, the user's stations, the navbar; then two periods of 7 sources and 3
     # averages, the ranking's 3 sources, its stations.
