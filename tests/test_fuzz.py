@@ -54,6 +54,7 @@ from mediation.models import Attachment, Case, CaseParty, FollowUpVisit, Notific
 from mediation.notifications.forms import MarkAllReadForm
 from mediation.parties.forms import PartyEditForm
 from mediation.referrals.forms import DisputeForm
+from mediation.services import metrics
 from mediation.services.attachments import add_attachment
 from mediation.services.deferred import run_deferred
 from mediation.services.station_log import VisitorInput, log_visitor, week_start
@@ -223,6 +224,7 @@ class World:
             "notification_id": lambda: [str(i) for i in self.db.session.scalars(self._notifications())],
             "visit_id": lambda: [str(i) for i in self.db.session.scalars(self._visits(case))],
             "fmt": lambda: ["xlsx", "csv", "pdf"],
+            "dimension": lambda: [*metrics.DIMENSIONS, "nonsense"],
         }
         assert argument in values, f"the fuzz cannot fill <{argument}>: add it to World.existing"
         return values[argument]() or ["1"]
