@@ -79,7 +79,7 @@ def birth_date_in_id(number: str) -> date | None:
 def sex_in_id(number: str) -> str | None:
     """``"male"`` or ``"female"``: the parity of the sequence number's last digit (odd for men)."""
     digit = number[16:17] if len(number) == 18 else number[14:15] if len(number) == 15 else ""
-    return ("male" if int(digit) % 2 else "female") if digit.isdigit() else None
+    return ("male" if int(digit) % 2 else "female") if digit.isdecimal() else None
 
 
 def id_number_problem(number: str, today: date) -> str | None:

@@ -369,3 +369,9 @@ def test_the_report_exports_as_xlsx_and_csv_with_its_numbers(client, dataset, su
         and len(parsed) == len(taxonomy.CATEGORIES) + 2
     )
     assert client.get("/reports/monthly.pdf").status_code == 404
+
+
+@pytest.mark.parametrize("args", ["?year=²²²²", "?month=2026-²", "?kind=month&month=2026-1²"])
+def test_superscript_digits_in_the_period_fall_back_not_500(client, dataset, supervisor, frozen, args):
+    login(client, supervisor)
+    assert client.get(f"/reports/monthly{args}").status_code == 200

@@ -136,3 +136,10 @@ def test_the_visits_read_in_chinese(client, agreed, mediator):
     visit(client, agreed, purpose="履行期满回访")
     html = client.get(f"/cases/{agreed.number}", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert "回访" in html and "已全部履行" in html and "履行期满回访" in html
+
+
+def test_a_superscript_satisfaction_is_refused_not_a_500(client, agreed, mediator):
+    """'²' is a digit to Python's isdigit but no number to int(): the form must not choke on it."""
+    login(client, mediator)
+    response = visit(client, agreed, satisfaction="²")
+    assert response.status_code == 422

@@ -494,7 +494,7 @@ class VisitForm(OnceForm):
             "purpose": self.purpose.data or "",
             "performance": self.performance.data or None,
             "satisfaction": int(satisfaction)
-            if satisfaction and satisfaction.isdigit()
+            if satisfaction and satisfaction.isdecimal()
             else satisfaction or None,
             "lawsuit_filed": bool(self.lawsuit_filed.data),
             "lawsuit_result": self.lawsuit_result.data or "",

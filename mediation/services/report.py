@@ -112,7 +112,7 @@ def last_month(today: date) -> metrics.Period:
 
 
 def _year(text: str) -> int | None:
-    return int(text) if len(text) == 4 and text.isdigit() and 2000 <= int(text) <= 2100 else None
+    return int(text) if len(text) == 4 and text.isdecimal() and 2000 <= int(text) <= 2100 else None
 
 
 def period_from_args(args, today: date | None = None) -> metrics.Period:
@@ -133,7 +133,7 @@ def period_from_args(args, today: date | None = None) -> metrics.Period:
             return metrics.year_of(date(int(year), 1, 1))
         if kind == metrics.QUARTER and part in ("Q1", "Q2", "Q3", "Q4"):
             return metrics.quarter_of(date(int(year), 3 * int(part[1]) - 2, 1))
-        if kind == metrics.MONTH and part.isdigit() and 1 <= int(part) <= 12 and len(part) <= 2:
+        if kind == metrics.MONTH and part.isdecimal() and 1 <= int(part) <= 12 and len(part) <= 2:
             return metrics.month_of(date(int(year), int(part), 1))
         break
     return last_month(today)
