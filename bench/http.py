@@ -10,7 +10,10 @@ over HTTP as each persona (the login form, its CSRF token, the session cookie), 
 ``apt-get install wrk``) against every page of ``PAGES`` with that cookie, and against the bare page between
 them. Prints a Markdown table: each page's requests/s, p50/p90/p99 latency, and its requests/s as a share of
 the bare page's (the mean of the bare runs just before and after it, so load from other work on the machine
-mostly cancels). wrk's percentiles are over all requests of all connections.
+mostly cancels). wrk's percentiles are over all requests of all connections. Then downloads each export of
+``EXPORTS`` (XLSX) one request at a time with ``curl``, after a warm-up: its seconds, rows and size.
+With 16 connections on 2 workers a page's p50 is mostly queueing (``--connections 2`` shows a request's own
+time).
 """
 
 import argparse
@@ -25,6 +28,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
 
 import psycopg
@@ -65,7 +69,43 @@ PAGES = [
     ("admin", "search (q=漏水纠纷)", "/cases?q=漏水纠纷"),
     ("admin", "case page", "/cases/{case}"),
     ("admin", "my work", "/work"),
+    # The oversight pages (issue 15): district D1's supervisor, the whole province for the administrator.
+    ("supervisor", "dashboard, this month", "/oversight/?period=this_month"),
+    ("supervisor", "dashboard, this year", "/oversight/?period=this_year"),
+    ("supervisor", "by station, this year", "/oversight/by/station?period=this_year"),
+    ("supervisor", "by month, this year", "/oversight/by/month?period=this_year"),
+    ("supervisor", "drill-down: closed this year, S1", "/cases?metric=closed&{year_range}&station=S1"),
+    ("supervisor", "drill-down: closed this year, D1", "/cases?metric=closed&{year_range}"),
+    ("supervisor", "monthly report, last month", "/reports/monthly?month={last_month}"),
+    ("supervisor", "monthly report, this year", "/reports/monthly?year={year}"),
+    ("admin", "dashboard, this month (province)", "/oversight/?period=this_month"),
+    ("admin", "dashboard, this year (province)", "/oversight/?period=this_year"),
 ]
+
+#: Downloads, timed one request at a time (``curl``, ``RUNS`` runs each) rather than under wrk: an export is
+#: one person waiting for one file.
+EXPORTS = [
+    (
+        "supervisor",
+        "case list, opened this year in D1",
+        "/cases/export.xlsx?metric=opened&district=D1&{year_range}",
+    ),
+    (
+        "supervisor",
+        "case list, closed this year in D1",
+        "/cases/export.xlsx?metric=closed&district=D1&{year_range}",
+    ),
+    ("supervisor", "by station, this year", "/oversight/by/station.xlsx?period=this_year"),
+    ("supervisor", "by month, this year", "/oversight/by/month.xlsx?period=this_year"),
+    ("supervisor", "monthly report, this year", "/reports/monthly.xlsx?year={year}"),
+    (
+        "admin",
+        "case list, closed this year in D1",
+        "/cases/export.xlsx?metric=closed&district=D1&{year_range}",
+    ),
+    ("admin", "by station, this year (province)", "/oversight/by/station.xlsx?period=this_year"),
+]
+RUNS = 3
 
 
 def database(name: str, fresh: bool) -> str:
@@ -180,6 +220,42 @@ def check(url: str, cookie: str) -> int:
     return len(response.read())
 
 
+def fill(path: str, case: str) -> str:
+    """``path`` with its placeholders filled: ``{case}``, this year (China's) and last month, and
+    ``{year_range}`` (``from=…&to=…`` of this year), then quoted for the wire."""
+    from mediation.clock import local_date, utcnow
+
+    today = local_date(utcnow())
+    last_month = today.replace(day=1) - timedelta(days=1)
+    year_range = f"from={today.year}-01-01&to={today.year}-12-31"
+    filled = path.format(case=case, year=today.year, last_month=f"{last_month:%Y-%m}", year_range=year_range)
+    return urllib.parse.quote(filled, safe="/?=&")
+
+
+def download(url: str, cookie: str, runs: int) -> dict:
+    """Fetch ``url`` ``runs`` times after a warm-up, one at a time, with ``curl``; each run's seconds, the
+    file's size and how many rows its sheets hold (a header row included)."""
+    import openpyxl
+
+    seconds, path = [], Path("/tmp") / f"bench-export-{os.getpid()}.xlsx"
+    # A first, untimed run waits out what wrk left queued in the workers, and warms the caches.
+    for _ in range(runs + 1):
+        cmd = ["curl", "-sS", "-o", str(path), "-w", "%{http_code} %{time_total}", "-A", USER_AGENT]
+        out = subprocess.run(
+            [*cmd, "-H", f"Cookie: {cookie}", url], capture_output=True, text=True, check=True
+        )
+        code, took = out.stdout.split()
+        if code != "200":
+            raise SystemExit(f"{url} answered {code}")
+        seconds.append(float(took))
+    seconds = seconds[1:]
+    book = openpyxl.load_workbook(path, read_only=True)
+    rows = sum(1 for sheet in book.worksheets for _ in sheet.iter_rows(values_only=True))
+    size = path.stat().st_size
+    path.unlink()
+    return {"seconds": seconds, "rows": rows, "bytes": size}
+
+
 def _ms(value: str) -> float:
     number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value).groups()
     return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
@@ -224,8 +300,11 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--only", action="append", help="only these personas (repeatable)")
-    parser.add_argument("--match", help="only pages whose label contains this")
+    parser.add_argument("--match", action="append", help="only pages whose label contains this (repeatable)")
     parser.add_argument("--bare-every", type=int, default=3, help="a bare-page run after this many pages")
+    parser.add_argument("--runs", type=int, default=RUNS, help="downloads of each export")
+    parser.add_argument("--exports-only", action="store_true", help="only time the exports")
+    parser.add_argument("--no-exports", action="store_true", help="only the pages under wrk")
     parser.add_argument("--json", help="also write the results here")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -233,9 +312,16 @@ def main() -> None:
 
     url = database(args.database, args.fresh)
     case, total = prepare(url, args)
-    pages = [
-        p for p in PAGES if (not args.only or p[0] in args.only) and (not args.match or args.match in p[1])
-    ]
+
+    def chosen(listed):
+        return [
+            p
+            for p in listed
+            if (not args.only or p[0] in args.only) and (not args.match or any(m in p[1] for m in args.match))
+        ]
+
+    pages = [] if args.exports_only else chosen(PAGES)
+    exports = [] if args.no_exports else chosen(EXPORTS)
     app, app_base = serve("wsgi:app", url)
     bare, bare_base = serve("bench.bare:app", url)
     try:
@@ -248,13 +334,17 @@ def main() -> None:
             bares.append(wrk(f"{bare_base}/", None, args))
             print(f"  bare page: {bares[-1]['rps']:.0f} req/s", flush=True)
 
-        bare_run()
+        if pages:
+            bare_run()
         for i, (persona, label, path) in enumerate(pages):
-            target = app_base + urllib.parse.quote(path.format(case=case), safe="/?=&")
+            target = app_base + fill(path, case)
             size = check(target, cookies[persona])
             row = {"persona": persona, "page": label, "url": path, **wrk(target, cookies[persona], args)}
             if row["requests"] and row["bytes"] < size / 2:  # wrk counts a redirect (to sign in) as a success
                 raise SystemExit(f"{path}: wrk read {row['bytes']:.0f} bytes a response, the page has {size}")
+            # wrk stops, the requests it left queued do not: wait for them (this one is served after them),
+            # or they would load the next page's run and the bare page's.
+            check(target, cookies[persona])
             row["bare_before"] = len(bares) - 1
             rows.append(row)
             print(
@@ -263,6 +353,12 @@ def main() -> None:
             )
             if (i + 1) % args.bare_every == 0 or i == len(pages) - 1:
                 bare_run()
+        downloads = []
+        for persona, label, path in exports:
+            row = {"persona": persona, "export": label, "url": path}
+            row.update(download(app_base + fill(path, case), cookies[persona], args.runs))
+            downloads.append(row)
+            print(f"  {persona:<10} {label:<36} {row['seconds']} s, {row['rows']:,} rows", flush=True)
         load = os.getloadavg()
     finally:
         for proc in (app, bare):
@@ -274,22 +370,30 @@ def main() -> None:
         after = bares[min(row["bare_before"] + 1, len(bares) - 1)]["rps"]
         row["bare_rps"] = (before + after) / 2
         row["ratio"] = row["rps"] / row["bare_rps"]
+    bare_range = f"{min(b['rps'] for b in bares):.0f}–{max(b['rps'] for b in bares):.0f}" if bares else "—"
     print(
         f"\n{total:,} cases · wrk -t{args.threads} -c{args.connections} -d{args.duration}s · "
-        f"gunicorn 2 sync workers · bare page {min(b['rps'] for b in bares):.0f}–"
-        f"{max(b['rps'] for b in bares):.0f} req/s · "
+        f"gunicorn 2 sync workers · bare page {bare_range} req/s · "
         f"load average {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}\n"
     )
-    print("| who | page | req/s | p50 ms | p90 ms | p99 ms | % of bare |")
-    print("|---|---|---:|---:|---:|---:|---:|")
+    if rows:
+        print("| who | page | req/s | p50 ms | p90 ms | p99 ms | % of bare |")
+        print("|---|---|---:|---:|---:|---:|---:|")
     for r in rows:
         flag = f" ({r['errors']} errors)" if r["errors"] else ""
         print(
             f"| {r['persona']} | {r['page']}{flag} | {r['rps']:.1f} | {_cell(r['p50_ms'])} | "
             f"{_cell(r['p90_ms'])} | {_cell(r['p99_ms'])} | {100 * r['ratio']:.2f} % |"
         )
+    if downloads:
+        print(f"\n| who | export (XLSX) | seconds ({args.runs} runs) | rows | size |")
+        print("|---|---|---:|---:|---:|")
+    for d in downloads:
+        took = " / ".join(f"{t:.2f}" for t in d["seconds"])
+        print(f"| {d['persona']} | {d['export']} | {took} | {d['rows']:,} | {d['bytes'] / 1024:.0f} KB |")
     if args.json:
-        Path(args.json).write_text(json.dumps({"cases": total, "bare": bares, "pages": rows}, indent=1))
+        out = {"cases": total, "bare": bares, "pages": rows, "exports": downloads, "load": load}
+        Path(args.json).write_text(json.dumps(out, indent=1))
 
 
 if __name__ == "__main__":

@@ -3,15 +3,17 @@
 The shape of a real province, not only its size: 2,000 stations in 100 districts of 20 (``station.district``
 ``D1`` … ``D100``), 4 mediators per station, a supervisor per district (``sup1`` oversees district ``D1``,
 stations 1–20), an administrator (``admin``), a police station for every 4 stations and a court for every
-district (``agency_station``), each with a liaison. N cases (default 1,000,000) registered over five years,
-in the state mix of a working year: nearly every case older than a few months is closed, with an outcome
-(resolved, unresolved, withdrawn, declined), ``accepted_at`` and ``closed_at``; recent ones are open in every
-state. Then what those histories leave behind: agreements (resolved and following-up cases), outbound
-referrals to the police or a court (pending, accepted, declined, resolved, returned, with answer times),
-follow-up visits (done, with satisfaction and performance, for resolved closed cases; planned for cases
-following up), deadline rows (met — some late — for what was done, cancelled where it was cancelled, open
-for open cases and some overdue), supervisions (督办, open on some open cases, ended on some closed ones),
-parties with names people search for, ~10 events per case. Then ``ANALYZE``.
+district (``agency_station``), each with a liaison. N cases (default 1,000,000) registered over five years, in
+the state mix of a working year: nearly every case older than a few months is closed, with an outcome
+(resolved, unresolved, withdrawn, declined), ``accepted_at`` and ``closed_at`` and its first closure (the
+columns the oversight figures count: when, outcome, on time by its deadline rows, days); recent ones are open
+in every state, and one old mediating case in five was reopened (open, with a first closure). Then what those
+histories leave behind: agreements (resolved and following-up cases), outbound referrals to the police or a
+court (pending, accepted, declined, resolved, returned, with answer times), follow-up visits (done, with
+satisfaction and performance, for resolved closed cases; planned for cases following up), deadline rows (met —
+some late — for what was done, cancelled where it was cancelled, open for open cases and some overdue),
+supervisions (督办, open on some open cases, ended on some closed ones), parties with names people search for,
+~10 events per case. Then ``ANALYZE``.
 
 Within a station, cases vary in mediator, category and channel (drawn from ``g / stations``: a station's
 case ids all share ``g % stations``) and in age (random). Rows are made with ``generate_series`` from one
@@ -159,7 +161,7 @@ def populate(conn, *, stations=2000, mediators_per_station=4, cases=1_000_000, e
     conn.execute(
         text(
             """ALTER TABLE plan ADD COLUMN closed timestamptz, ADD COLUMN entered timestamptz,
-                                ADD COLUMN mediator int"""
+                                ADD COLUMN mediator int, ADD COLUMN first_closed timestamptz"""
         )
     )
     run(
@@ -170,6 +172,14 @@ def populate(conn, *, stations=2000, mediators_per_station=4, cases=1_000_000, e
                            WHEN outcome = 'resolved' THEN med_end + span * 0.3 * r2
                            ELSE med_end END,
              mediator = (st - 1) * :per + 1 + (g / :stations) % :per""",
+    )
+    # Reopened cases (a supervisor's 重新调解): one old mediating case in 5 closed once as "unresolved" when
+    # its mediation ended, and is open again. Every closed case's first closure is its closure.
+    run(
+        "plan: first closure",
+        """UPDATE plan SET first_closed = CASE WHEN state = 'closed' THEN closed
+                                           WHEN state = 'mediating' AND reg < now() - interval '120 days'
+                                                AND g % 5 = 0 THEN med_end END""",
     )
     run(
         "plan: state entered",
@@ -183,7 +193,7 @@ def populate(conn, *, stations=2000, mediators_per_station=4, cases=1_000_000, e
         f"""INSERT INTO "case" (id, number, station_id, year, seq, title, facts, category, channel, place,
                  amount, risk_level, external_ref, state, outcome, mediator_id, registered_by_id,
                  registered_at, accepted_at, state_entered_at, rights_notified_at, closed_at, updated_at,
-                 version)
+                 version, first_closed_at, first_outcome, first_closed_on_time, days_to_close)
            SELECT g, 'S' || st || '-' || yr || '-' || lpad(g::text, 7, '0'), st, yr, g,
                   place || ' ' || phrase,
                   '申请人称' || place || '发生' || phrase || '，双方协商未果，请求调解。编号' || g,
@@ -191,7 +201,10 @@ def populate(conn, *, stations=2000, mediators_per_station=4, cases=1_000_000, e
                   CASE WHEN r5 < 0.4 THEN round((r5 * 250000)::numeric, 2) END,
                   CASE WHEN g % 20 = 0 THEN 'high' WHEN g % 5 = 0 THEN 'medium' ELSE 'low' END, '',
                   state, outcome, mediator, mediator, reg, acc, entered, acc, closed,
-                  coalesce(closed, entered), 10
+                  coalesce(closed, entered), 10, first_closed,
+                  CASE WHEN first_closed IS NOT NULL THEN coalesce(outcome, 'unresolved') END,
+                  first_closed IS NOT NULL OR NULL,
+                  (first_closed AT TIME ZONE 'Asia/Shanghai')::date - (reg AT TIME ZONE 'Asia/Shanghai')::date
            FROM (SELECT p.*, extract(year FROM reg)::int AS yr,
                         ({categories})[1 + (g / :stations) % 15] AS category,
                         ({phrases})[1 + (g / :stations) % 15] AS phrase,
@@ -346,6 +359,16 @@ def populate(conn, *, stations=2000, mediators_per_station=4, cases=1_000_000, e
                   s.created_at + interval '5 days', 5, 'working', true, 'supervise',
                   CASE WHEN s.ended_at IS NULL THEN '' ELSE 'case_closed' END, NULL, s.ended_at
            FROM supervision s""",
+    )
+    # A first closure was late when a deadline the case had then (none of these lapses) had passed before it
+    # was met or cancelled, or was still open past its due moment (``transitions._record_first_closure``).
+    run(
+        "case: closed late",
+        """UPDATE "case" c SET first_closed_on_time = false
+           WHERE c.first_closed_at IS NOT NULL
+             AND EXISTS (SELECT 1 FROM deadline d
+                         WHERE d.case_id = c.id AND d.started_at < c.first_closed_at
+                           AND coalesce(d.met_at, d.cancelled_at, c.first_closed_at) > d.due_at)""",
     )
     run(
         "case: supervision urgency",

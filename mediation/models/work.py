@@ -90,6 +90,8 @@ class Agreement(db.Model):
             "jc_accepted_on IS NULL OR jc_decision IS NULL OR jc_decision <> 'not_accepted'",
             name="jc_accepted_or_not",
         ),
+        # The oversight figures (``services.metrics``): a scope's cases, then their agreements in the period.
+        Index("ix_agreement_case_created", "case_id", "created_at"),
         # A court liaison's pending applications, oldest first.
         Index(
             "ix_agreement_jc_court_applied",
@@ -168,6 +170,8 @@ class Referral(db.Model):
         ),
         # A liaison's inbox: the agency's referrals by status, oldest first.
         Index("ix_referral_agency_status_created", "agency_id", "status", "created_at"),
+        # The oversight figures: a scope's cases, then each one's referrals sent in the period.
+        Index("ix_referral_case_created", "case_id", "created_at"),
     )
 
 
@@ -222,6 +226,9 @@ class FollowUpVisit(db.Model):
         CheckConstraint("scheduled_for IS NOT NULL OR done_on IS NOT NULL", name="planned_or_done"),
         # Visits due across a province: planned and not yet done.
         Index("ix_follow_up_visit_due", "done_on", "scheduled_for"),
+        # The oversight figures: a scope's cases, then each one's visits made in the period and their
+        # satisfaction (read from the index alone).
+        Index("ix_follow_up_visit_case_done", "case_id", "done_on", "satisfaction"),
     )
 
 
