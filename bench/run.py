@@ -13,10 +13,10 @@ import secrets
 import statistics
 import time
 
-import psycopg
 from flask_migrate import upgrade
 from sqlalchemy import func, select, text
 
+from bench.http import PASSWORD, database
 from bench.populate import populate
 from mediation import create_app
 from mediation.config import Config
@@ -25,20 +25,6 @@ from mediation.models import Case, Station, User
 from mediation.services.cases import CaseInput, register_case
 from mediation.services.parties import PartyInput
 from mediation.services.transitions import apply_step
-
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-PASSWORD = "bench-password"
-
-
-def _ensure_database(name: str, fresh: bool) -> str:
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if exists and fresh:
-            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    return f"postgresql://postgres@127.0.0.1:5432/{name}"
 
 
 def _time(label: str, fn, repeat: int) -> dict:
@@ -70,7 +56,7 @@ def main() -> None:
     args = parser.parse_args()
 
     class Bench(Config):
-        SQLALCHEMY_DATABASE_URI = _ensure_database("mediation_bench", args.fresh)
+        SQLALCHEMY_DATABASE_URI = database("mediation_bench", args.fresh)
         WTF_CSRF_ENABLED = False
         SESSION_COOKIE_SECURE = False
         #: The app refuses to serve with the public development key; the bench signs its own cookies.

@@ -29,7 +29,6 @@ from mediation import lifecycle, policy
 from mediation.clock import LOCAL_ZONE, end_of_day, local_date, utcnow
 from mediation.extensions import db
 from mediation.models import (
-    Agency,
     Agreement,
     Case,
     Deadline,
@@ -209,8 +208,8 @@ class Source:
 
 
 SOURCES = {s.name: s for s in (
-    Source("registered", Case, Case.id, Case.registered_at),
-    Source("closed", Case, Case.id, Case.first_closed_at),
+    Source("registrations", Case, Case.id, Case.registered_at),
+    Source("first_closures", Case, Case.id, Case.first_closed_at),
     Source("now", Case, Case.id, where=(Case.state.not_in(lifecycle.FINAL_STATES),)),
     Source("agreements", Agreement, Agreement.case_id, Agreement.created_at),
     Source("referrals", Referral, Referral.case_id, Referral.created_at, where=(Referral.direction == "out",),
@@ -250,15 +249,16 @@ class Figure:
 
 # fmt: off
 FIGURES = {f.name: f for f in (
-    Figure("opened", _l("Cases opened"), "registered", better=None),
-    Figure("opened_closed", _l("Of them closed"), "registered", Case.first_closed_at.is_not(None)),
-    Figure("mediated", _l("Of them accepted for mediation"), "registered", Case.accepted_at.is_not(None)),
-    Figure("closed", _l("Cases closed"), "closed"),
-    Figure("closed_on_time", _l("Closed on time"), "closed", Case.first_closed_on_time.is_(True)),
-    Figure("resolved", _l("Resolved"), "closed", Case.first_outcome == "resolved"),
-    Figure("failed", _l("Mediation failed"), "closed", Case.first_outcome == "unresolved", better="down"),
-    Figure("withdrawn", _l("Withdrawn"), "closed", Case.first_outcome == "withdrawn", better=None),
-    Figure("declined", _l("Declined"), "closed", Case.first_outcome == "declined", better=None),
+    Figure("opened", _l("Cases opened"), "registrations", better=None),
+    Figure("opened_closed", _l("Of them closed"), "registrations", Case.first_closed_at.is_not(None)),
+    Figure("mediated", _l("Of them accepted for mediation"), "registrations", Case.accepted_at.is_not(None)),
+    Figure("closed", _l("Cases closed"), "first_closures"),
+    Figure("closed_on_time", _l("Closed on time"), "first_closures", Case.first_closed_on_time.is_(True)),
+    Figure("resolved", _l("Resolved"), "first_closures", Case.first_outcome == "resolved"),
+    Figure("failed", _l("Mediation failed"), "first_closures", Case.first_outcome == "unresolved",
+           better="down"),
+    Figure("withdrawn", _l("Withdrawn"), "first_closures", Case.first_outcome == "withdrawn", better=None),
+    Figure("declined", _l("Declined"), "first_closures", Case.first_outcome == "declined", better=None),
     Figure("open_now", _l("Open now"), "now", better=None),
     Figure("overdue_now", _l("Overdue now"), "now", condition_at=lambda now: Case.next_due_at < now,
            better="down"),
@@ -417,22 +417,29 @@ def breakdown(
         by_source[FIGURES[name].source].append(FIGURES[name])
     for source_name, figures in by_source.items():
         source = SOURCES[source_name]
-        narrowed = where.conditions(source)
-        group = _dimension(by, source) if by else None
-        if narrowed is None or (by and group is None):
+        query = _grouped(source, scope, period, by, where, now)
+        if query is None:
             continue
         counts = [_count(source, f, now) for f in figures]
-        query = _base(source, scope, period, now).where(*narrowed).add_columns(*counts)
-        if group is not None:
-            query = query.add_columns(group.label("group")).group_by(group)
-        for row in db.session.execute(query).mappings():
-            key = row["group"] if group is not None else None
+        for row in db.session.execute(query.add_columns(*counts)).mappings():
+            key = row["group"] if by else None
             for f in figures:
                 out[key][f.name] = row[f.name] or 0
     for values in out.values():
         for name in names:
             values.setdefault(name, 0)
     return dict(out)
+
+
+def _grouped(source: Source, scope: Scope, period: Period, by: str | None, where: Slice, now: datetime):
+    """``source``'s rows in the scope, period and slice, with the ``group`` column of dimension ``by``;
+    ``None`` when the slice or the dimension does not apply to the source."""
+    narrowed = where.conditions(source)
+    group = _dimension(by, source) if by else None
+    if narrowed is None or (by and group is None):
+        return None
+    query = _base(source, scope, period, now).where(*narrowed)
+    return query.add_columns(group.label("group")).group_by(group) if group is not None else query
 
 
 def _count(source: Source, figure: Figure, now: datetime):
@@ -483,20 +490,15 @@ def sums(
         source = SOURCES[figure.source]
         # Summing a case's column over rows of another table would add a case once per row.
         assert source.table is Case, f"{name}: a sum needs a figure counted over cases"
-        narrowed = where.conditions(source)
-        group = _dimension(by, source) if by else None
-        if narrowed is None or (by and group is None):
+        query = _grouped(source, scope, period, by, where, now)
+        if query is None:
             continue
-        query = (
-            _base(source, scope, period, now)
-            .where(*figure.where(now), *narrowed)
-            .add_columns(func.count(Case.id).label("cases"), func.sum(total.column).label("total"))
+        query = query.where(*figure.where(now)).add_columns(
+            func.count(Case.id).label("cases"), func.sum(total.column).label("total")
         )
-        if group is not None:
-            query = query.add_columns(group.label("group")).group_by(group)
         for row in db.session.execute(query).mappings():
             if row["cases"]:
-                key = row["group"] if group is not None else None
+                key = row["group"] if by else None
                 out[key][name] = Decimal(row["total"] or 0).quantize(CENT)
     return dict(out)
 
@@ -522,7 +524,7 @@ def averages(scope: Scope, period: Period, where: Slice = Slice(), now: datetime
     mean satisfaction of the visits made, over the same rows as the counts."""
     now = now or utcnow()
     out = dict.fromkeys(AVERAGES)
-    closed = SOURCES["closed"]
+    closed = SOURCES["first_closures"]
     if (narrowed := where.conditions(closed)) is not None:
         days = db.session.scalars(
             _base(closed, scope, period, now).add_columns(Case.days_to_close).where(*narrowed)
@@ -552,10 +554,3 @@ def averages(scope: Scope, period: Period, where: Slice = Slice(), now: datetime
 def with_rates(groups: dict) -> dict:
     """Each breakdown row with its rates beside its counts."""
     return {key: {**counts, **rates(counts)} for key, counts in groups.items()}
-
-
-def agency_kinds(ids) -> dict[int, str]:
-    """The kind of each agency (police, court, …), for the by-agency breakdown."""
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(Agency.id, Agency.kind).where(Agency.id.in_(list(ids)))).all())
