@@ -121,6 +121,35 @@ def test_the_by_station_breakdown_counts_only_the_scope(november, station, other
     assert metrics.totals(metrics.Scope((other_station.id,)), NOVEMBER, now=NOW)["opened"] == 1
 
 
+def dated(counts):
+    """The figures of a period (the "now" figures are counted on the current side only)."""
+    return {name: count for name, count in counts.items() if not metrics.is_now(name)}
+
+
+@pytest.mark.parametrize("period", [NOVEMBER, metrics.month_of(date(2026, 12, 1))], ids=["nov", "dec"])
+def test_the_dashboards_one_query_per_source_gives_each_periods_own_figures(
+    november, station, other_station, period
+):
+    """``compare`` reads a period and the one before in one query per source; each side, station by
+    station and in total, is what that period's own queries count (December's previous side is the
+    November worked out above)."""
+    both = metrics.Scope((station.id, other_station.id))
+    compared = metrics.compare(both, period, now=NOW)
+    averages = metrics.compare_averages(both, period, now=NOW)
+    for side, on in {metrics.CURRENT: period, metrics.PREVIOUS: period.previous()}.items():
+        stations = {key: dated(counts) for (s, key), counts in compared.items() if s == side}
+        expected = metrics.breakdown(both, on, "station", now=NOW)
+        assert {k: c for k, c in stations.items() if any(c.values())} == {
+            k: dated(c) for k, c in expected.items() if any(dated(c).values())
+        }
+        assert dated(metrics.side_totals(compared, side)) == dated(metrics.breakdown(both, on, now=NOW)[None])
+        assert averages[side] == metrics.averages(both, on, now=NOW)
+    november = metrics.CURRENT if period == NOVEMBER else metrics.PREVIOUS
+    at_xlg = metrics.compare(scope(station), period, now=NOW)
+    assert metrics.side_totals(at_xlg, november)["closed"] == 3
+    assert metrics.compare_averages(scope(station), period, now=NOW)[november]["median_days_to_close"] == 8
+
+
 def numbers(condition):
     from mediation.extensions import db
 

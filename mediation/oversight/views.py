@@ -49,8 +49,6 @@ SECTION_LABELS = {
     "Follow-up visits": lambda: _("Follow-up visits"),
     "Supervision (督办)": lambda: _("Supervision (督办)"),
 }
-#: The ranking's figures (three queries: the cases registered, closed and open now).
-RANKED = ("opened", "opened_closed", "closed", "closed_on_time", "open_now", "overdue_now")
 #: A breakdown's two tables: the cases' own figures, then agreements, referrals, visits and supervision.
 TABLES = (
     (_l("Cases"), (
@@ -162,18 +160,22 @@ def dashboard():
     """The period's figures beside the period before, and the stations ranked by closure rate."""
     reading = _reading()
     now = utcnow()
-    previous = reading.period.previous()
-    current = metrics.totals(reading.scope, reading.period, now=now)
-    before = metrics.totals(reading.scope, previous, now=now)
+    compared = metrics.compare(reading.scope, reading.period, now=now)
+    averages = metrics.compare_averages(reading.scope, reading.period, now=now)
+    current, before = (
+        {**counts, **metrics.rates(counts), **averages[side]}
+        for side in (metrics.CURRENT, metrics.PREVIOUS)
+        for counts in [metrics.side_totals(compared, side)]
+    )
     sections = [
         (SECTION_LABELS[heading](), [_item(kind, name, current, before) for kind, name in items])
         for heading, items in SECTIONS
     ]
-    ranking = _ranking(reading, now)
+    ranking = _ranking(reading, compared)
     return render_template(
         "oversight/dashboard.html",
         sections=sections,
-        previous=previous,
+        previous=reading.period.previous(),
         ranking=ranking,
         chart=_ranking_chart(ranking) if len(ranking) > 1 else None,
         **_page_context(reading),
@@ -215,14 +217,15 @@ def change(value, was, better: str | None, kind: str = "count") -> dict | None:
     return {"direction": direction, "amount": abs(amount), "tone": tone}
 
 
-def _ranking(reading: Reading, now) -> list[dict]:
-    """The stations of the scope, best closure rate first, then fewest overdue: each with its key figures."""
+def _ranking(reading: Reading, compared: dict) -> list[dict]:
+    """The stations of the scope, best closure rate first, then fewest overdue: each with its key figures
+    (the period's side of ``compared``)."""
     groups = metrics.with_rates(
-        metrics.breakdown(reading.scope, reading.period, "station", names=RANKED, now=now)
+        {station: counts for (side, station), counts in compared.items() if side == metrics.CURRENT}
     )
     ids = set(groups) | (set(reading.scope.station_ids) if len(reading.scope.station_ids) <= 200 else set())
     stations = db.session.scalars(select(Station).where(Station.id.in_(ids))).all()
-    empty = {**dict.fromkeys(RANKED, 0), **metrics.rates({})}
+    empty = {**dict.fromkeys(metrics.FIGURES, 0), **metrics.rates({})}
     rows = [{"station": s, **groups.get(s.id, empty)} for s in stations]
     return sorted(
         rows,

@@ -20,7 +20,7 @@ from decimal import Decimal
 from statistics import mean, median
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, select, true
+from sqlalchemy import and_, case, func, literal, select, true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import String
@@ -409,6 +409,58 @@ def breakdown(
 ) -> dict:
     """Every figure in ``names`` (all by default), in ``scope`` and ``period``, grouped ``by`` a dimension:
     ``{group value: {figure: count}}`` (one key, ``None``, when not grouped). One query per source."""
+    counted = _tally(scope, period, _grouping(by), names, where, now)
+    return {key[0] if by else None: values for key, values in counted.items()}
+
+
+def _grouping(by: str | None):
+    """The grouping columns of a breakdown ``by`` a dimension, per source (none: one group)."""
+
+    def columns(source: Source):
+        if not by:
+            return []
+        group = _dimension(by, source)
+        return None if group is None else [group.label("group")]
+
+    return columns
+
+
+def compare(scope: Scope, period: Period, *, names=None, now: datetime | None = None) -> dict:
+    """The figures of ``period`` and of the period before it, per station, in one query per source (the rows
+    of both periods, each told apart by its date): ``{(side, station id): {figure: count}}``, side
+    ``CURRENT`` or ``PREVIOUS``; the "now" figures are on the current side only. A case belongs to one
+    station, so a side's counts summed over its stations are the scope's (``side_totals``)."""
+    previous = period.previous()
+    assert previous.end + timedelta(days=1) == period.start, "the period before ends the day before"
+    span = Period(previous.start, period.end)
+    return _tally(scope, span, lambda source: [_side(source, period), Case.station_id], names, Slice(), now)
+
+
+CURRENT, PREVIOUS = 1, 0
+
+
+def _side(source: Source, period: Period):
+    """``CURRENT`` for a row of ``period``, ``PREVIOUS`` for one before it."""
+    if source.name == "visits":
+        return case((FollowUpVisit.done_on >= period.start, CURRENT), else_=PREVIOUS)
+    if source.dated is None:
+        return literal(CURRENT)
+    return case((source.dated >= period.starts_at, CURRENT), else_=PREVIOUS)
+
+
+def side_totals(compared: dict, side: int, names=None) -> dict:
+    """One side of ``compare`` summed over its stations: every figure in ``names``, 0 where none."""
+    out = dict.fromkeys(names or FIGURES, 0)
+    for (row_side, _station), counts in compared.items():
+        if row_side == side:
+            for name, count in counts.items():
+                out[name] += count
+    return out
+
+
+def _tally(scope: Scope, period: Period, keys, names, where: Slice, now: datetime | None) -> dict:
+    """The counts of ``breakdown`` and ``compare``: ``{key tuple: {figure: count}}`` grouped by the columns
+    ``keys(source)`` gives (``None``: the grouping does not apply to the source, which is left out)."""
     now = now or utcnow()
     names = list(names or FIGURES)
     out = defaultdict(dict)
@@ -417,29 +469,29 @@ def breakdown(
         by_source[FIGURES[name].source].append(FIGURES[name])
     for source_name, figures in by_source.items():
         source = SOURCES[source_name]
-        query = _grouped(source, scope, period, by, where, now)
+        columns = keys(source)
+        query = _grouped(source, scope, period, columns, where, now)
         if query is None:
             continue
         counts = [_count(source, f, now) for f in figures]
-        for row in db.session.execute(query.add_columns(*counts)).mappings():
-            key = row["group"] if by else None
-            for f in figures:
-                out[key][f.name] = row[f.name] or 0
+        for row in db.session.execute(query.add_columns(*counts)):
+            key, values = tuple(row[: len(columns)]), row[len(columns) :]
+            for f, value in zip(figures, values, strict=True):
+                out[key][f.name] = value or 0
     for values in out.values():
         for name in names:
             values.setdefault(name, 0)
     return dict(out)
 
 
-def _grouped(source: Source, scope: Scope, period: Period, by: str | None, where: Slice, now: datetime):
-    """``source``'s rows in the scope, period and slice, with the ``group`` column of dimension ``by``;
-    ``None`` when the slice or the dimension does not apply to the source."""
+def _grouped(source: Source, scope: Scope, period: Period, columns, where: Slice, now: datetime):
+    """``source``'s rows in the scope, period and slice, grouped by ``columns`` (selected first); ``None``
+    when the slice or the grouping does not apply to the source."""
     narrowed = where.conditions(source)
-    group = _dimension(by, source) if by else None
-    if narrowed is None or (by and group is None):
+    if narrowed is None or columns is None:
         return None
     query = _base(source, scope, period, now).where(*narrowed)
-    return query.add_columns(group.label("group")).group_by(group) if group is not None else query
+    return query.add_columns(*columns).group_by(*columns) if columns else query
 
 
 def _count(source: Source, figure: Figure, now: datetime):
@@ -490,7 +542,7 @@ def sums(
         source = SOURCES[figure.source]
         # Summing a case's column over rows of another table would add a case once per row.
         assert source.table is Case, f"{name}: a sum needs a figure counted over cases"
-        query = _grouped(source, scope, period, by, where, now)
+        query = _grouped(source, scope, period, _grouping(by)(source), where, now)
         if query is None:
             continue
         query = query.where(*figure.where(now)).add_columns(
@@ -522,33 +574,45 @@ AVERAGE_BETTER = {"median_days_to_close": "down", "median_answer_hours": "down",
 def averages(scope: Scope, period: Period, where: Slice = Slice(), now: datetime | None = None) -> dict:
     """The median days to (first) close, the median hours an agency took to answer a referral, and the
     mean satisfaction of the visits made, over the same rows as the counts."""
+    return _averages(scope, period, where, now, lambda source: literal(CURRENT))[CURRENT]
+
+
+def compare_averages(scope: Scope, period: Period, now: datetime | None = None) -> dict:
+    """``averages`` of ``period`` and of the period before, read together: ``{CURRENT: …, PREVIOUS: …}``."""
+    span = Period(period.previous().start, period.end)
+    return _averages(scope, span, Slice(), now, lambda source: _side(source, period))
+
+
+def _averages(scope: Scope, period: Period, where: Slice, now, side) -> dict:
+    """The averages of each ``side(source)`` of the rows (one query per average, whatever the sides)."""
     now = now or utcnow()
-    out = dict.fromkeys(AVERAGES)
-    closed = SOURCES["first_closures"]
-    if (narrowed := where.conditions(closed)) is not None:
-        days = db.session.scalars(
-            _base(closed, scope, period, now).add_columns(Case.days_to_close).where(*narrowed)
-        )
-        days = [d for d in days if d is not None]
-        out["median_days_to_close"] = median(days) if days else None
+    values = {CURRENT: defaultdict(list), PREVIOUS: defaultdict(list)}
+
+    def read(name, source, columns, *conditions, value=lambda v: v):
+        if (narrowed := where.conditions(source)) is None:
+            return
+        query = _base(source, scope, period, now).add_columns(side(source), *columns)
+        for row_side, *found in db.session.execute(query.where(*conditions, *narrowed)):
+            if None not in found:
+                values[row_side][name].append(value(*found))
+
+    read("median_days_to_close", SOURCES["first_closures"], [Case.days_to_close])
     referrals = SOURCES["referrals"]
-    if (narrowed := where.conditions(referrals)) is not None:
-        rows = db.session.execute(
-            _base(referrals, scope, period, now)
-            .add_columns(Referral.created_at, Referral.answered_at)
-            .where(*referrals.where, _ANSWERED, *narrowed)
-        )
-        hours = [(answered - sent).total_seconds() / 3600 for sent, answered in rows]
-        out["median_answer_hours"] = median(hours) if hours else None
+    read(
+        "median_answer_hours",
+        referrals,
+        [Referral.created_at, Referral.answered_at],
+        *referrals.where,
+        _ANSWERED,
+        value=lambda sent, answered: (answered - sent).total_seconds() / 3600,
+    )
     visits = SOURCES["visits"]
-    if (narrowed := where.conditions(visits)) is not None:
-        scores = db.session.scalars(
-            _base(visits, scope, period, now)
-            .add_columns(FollowUpVisit.satisfaction)
-            .where(*visits.where, FollowUpVisit.satisfaction.is_not(None), *narrowed)
-        ).all()
-        out["mean_satisfaction"] = mean(scores) if scores else None
-    return out
+    read("mean_satisfaction", visits, [FollowUpVisit.satisfaction], *visits.where)
+    summarise = {"median_days_to_close": median, "median_answer_hours": median, "mean_satisfaction": mean}
+    return {
+        row_side: {name: summarise[name](found[name]) if found[name] else None for name in AVERAGES}
+        for row_side, found in values.items()
+    }
 
 
 def with_rates(groups: dict) -> dict:
