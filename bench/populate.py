@@ -221,10 +221,10 @@ def populate(conn, *, stations=2000, mediators_per_station=4, cases=1_000_000, e
     # A third go to the district's court (litigation), the rest to the police station serving the station.
     run(
         "referrals",
-        f"""INSERT INTO referral (case_id, direction, agency_id, kind, agency_case_number, reason, urgent,
-                 status, created_by_id, created_at, answered_by_id, answered_at, response, result, closed_at,
-                 feedback, feedback_outcome)
-           SELECT g, 'out', CASE WHEN court THEN :police + 1 + (st - 1) / {DISTRICT_SIZE}
+        f"""INSERT INTO referral (case_id, station_id, direction, agency_id, kind, agency_case_number, reason,
+                 urgent, status, created_by_id, created_at, answered_by_id, answered_at, response, result,
+                 closed_at, feedback, feedback_outcome)
+           SELECT g, st, 'out', CASE WHEN court THEN :police + 1 + (st - 1) / {DISTRICT_SIZE}
                                  ELSE 1 + (st - 1) / {STATIONS_PER_POLICE} END,
                   CASE WHEN court THEN 'litigation' ELSE 'police' END, '', '矛盾有激化风险', g % 7 = 0,
                   status, mediator, created,
@@ -252,19 +252,20 @@ def populate(conn, *, stations=2000, mediators_per_station=4, cases=1_000_000, e
     )
     run(
         "agreements",
-        """INSERT INTO agreement (case_id, oral, facts_and_responsibility, terms, performance_method,
-                 performance_place, performance_deadline, signatures_recorded, effective_on, recorded_by_id,
-                 created_at, jc_court_case_number)
-           SELECT g, g % 9 = 0, '', '双方自愿达成如下协议：被申请人于期限内支付款项。', '一次性支付', '',
+        """INSERT INTO agreement (case_id, station_id, oral, facts_and_responsibility, terms,
+                 performance_method, performance_place, performance_deadline, signatures_recorded,
+                 effective_on, recorded_by_id, created_at, jc_court_case_number)
+           SELECT g, st, g % 9 = 0, '', '双方自愿达成如下协议：被申请人于期限内支付款项。', '一次性支付', '',
                   (med_end + interval '30 days')::date, true, med_end::date, mediator, med_end, ''
            FROM plan WHERE state = 'following_up' OR outcome = 'resolved'""",
     )
     run(
         "follow-up visits",
-        """INSERT INTO follow_up_visit (case_id, scheduled_for, done_on, visitor_id, method, party_reached,
-                 purpose, performance, satisfaction, lawsuit_filed, lawsuit_result, renewed_conflict,
-                 measures, notes, cancel_reason, created_at)
-           SELECT g, (med_end + interval '7 days')::date, CASE WHEN state = 'closed' THEN closed::date END,
+        """INSERT INTO follow_up_visit (case_id, station_id, scheduled_for, done_on, visitor_id, method,
+                 party_reached, purpose, performance, satisfaction, lawsuit_filed, lawsuit_result,
+                 renewed_conflict, measures, notes, cancel_reason, created_at)
+           SELECT g, st, (med_end + interval '7 days')::date,
+                  CASE WHEN state = 'closed' THEN closed::date END,
                   mediator, (ARRAY['in_person', 'phone', 'video'])[1 + g % 3],
                   CASE WHEN state = 'closed' THEN '申请人' ELSE '' END, '了解协议履行情况',
                   CASE WHEN state <> 'closed' THEN NULL WHEN r4 < 0.8 THEN 'fully'

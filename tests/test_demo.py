@@ -11,13 +11,16 @@ from mediation.clock import local_date, utcnow
 from mediation.demo.planner import Planner
 from mediation.models import (
     Agency,
+    Agreement,
     Case,
     CaseParty,
+    Deadline,
     DutyShift,
     Event,
     FollowUpVisit,
     MediationSession,
     Notification,
+    Referral,
     Station,
     Supervision,
     User,
@@ -90,6 +93,15 @@ def test_every_closed_case_has_an_outcome_and_every_resolved_one_a_performed_vis
     for case in closed:
         if case.outcome == "resolved":
             assert any(v.done_on and v.agreement_performed for v in case.visits), case.number
+
+
+def test_every_row_the_figures_count_by_station_is_at_its_cases_station(db, seeded):
+    """The oversight figures scope agreements, referrals, visits, deadlines and supervisions by the station
+    copied onto them; the demo's every kind of step copies it right."""
+    for model in (Agreement, Referral, FollowUpVisit, Deadline, Supervision):
+        query = select(model.station_id, Case.station_id).join(Case, Case.id == model.case_id)
+        pairs = db.session.execute(query).all()
+        assert pairs and all(row == case for row, case in pairs), model.__name__
 
 
 def test_the_data_reads_like_a_stations_year(db, seeded):

@@ -457,6 +457,7 @@ def test_close_is_disabled_with_its_reason_until_a_visit_found_the_agreement_per
     db.session.add(
         FollowUpVisit(
             case_id=mediating.id,
+            station_id=mediating.station_id,
             done_on=local_date(utcnow()),
             performance="fully",
             visitor_id=mediator.id,

@@ -47,8 +47,8 @@ class Deadline(db.Model):
         CheckConstraint("met_at IS NULL OR cancelled_at IS NULL", name="met_or_cancelled"),
         CheckConstraint("due_at >= started_at", name="due_after_start"),
         Index("ix_deadline_case_id", "case_id", "id"),
-        # The oversight figures: a scope's cases, then each one's follow-up deadlines due in the period.
-        Index("ix_deadline_case_kind_due", "case_id", "kind", "due_at"),
+        # The oversight figures: a scope's follow-up deadlines due in the period.
+        Index("ix_deadline_station_kind_due", "station_id", "kind", "due_at"),
         # Open work across stations, by when it falls due: "overdue at my stations", reminders.
         Index(
             "ix_deadline_open_station_due",

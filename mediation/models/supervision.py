@@ -57,6 +57,8 @@ class Supervision(db.Model):
             sqlite_where=text(OPEN),
         ),  # fmt: skip
         Index("ix_supervision_case_id", "case_id", "id"),
+        # The oversight figures: a scope's supervisions started in the period.
+        Index("ix_supervision_station_created", "station_id", "created_at"),
         Index(
             "ix_supervision_station_open", "station_id", postgresql_where=text(OPEN), sqlite_where=text(OPEN)
         ),

@@ -46,6 +46,9 @@ class Agreement(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    #: The case's station, copied when the row is made (a case never changes station), so the oversight
+    #: figures read a scope's rows of a period straight from one index (``services.metrics``).
+    station_id: Mapped[int] = mapped_column(ForeignKey("station.id"))
     #: An oral agreement is recorded, not printed for signing (人民调解法 Art. 28).
     oral: Mapped[bool] = mapped_column(Boolean, default=False)
     facts_and_responsibility: Mapped[str] = mapped_column(Text, default="")
@@ -90,8 +93,8 @@ class Agreement(db.Model):
             "jc_accepted_on IS NULL OR jc_decision IS NULL OR jc_decision <> 'not_accepted'",
             name="jc_accepted_or_not",
         ),
-        # The oversight figures (``services.metrics``): a scope's cases, then their agreements in the period.
-        Index("ix_agreement_case_created", "case_id", "created_at"),
+        # The oversight figures (``services.metrics``): a scope's agreements reached in the period.
+        Index("ix_agreement_station_created", "station_id", "created_at"),
         # A court liaison's pending applications, oldest first.
         Index(
             "ix_agreement_jc_court_applied",
@@ -123,6 +126,9 @@ class Referral(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    #: The case's station, copied when the row is made (a case never changes station), so the oversight
+    #: figures read a scope's rows of a period straight from one index (``services.metrics``).
+    station_id: Mapped[int] = mapped_column(ForeignKey("station.id"))
     direction: Mapped[str] = mapped_column(String(8), default="out")
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     kind: Mapped[str] = mapped_column(String(32), default="other")
@@ -170,8 +176,8 @@ class Referral(db.Model):
         ),
         # A liaison's inbox: the agency's referrals by status, oldest first.
         Index("ix_referral_agency_status_created", "agency_id", "status", "created_at"),
-        # The oversight figures: a scope's cases, then each one's referrals sent in the period.
-        Index("ix_referral_case_created", "case_id", "created_at"),
+        # The oversight figures: a scope's referrals sent in the period.
+        Index("ix_referral_station_created", "station_id", "direction", "created_at"),
     )
 
 
@@ -183,6 +189,9 @@ class FollowUpVisit(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    #: The case's station, copied when the row is made (a case never changes station), so the oversight
+    #: figures read a scope's rows of a period straight from one index (``services.metrics``).
+    station_id: Mapped[int] = mapped_column(ForeignKey("station.id"))
     scheduled_for: Mapped[date | None] = mapped_column(Date)
     done_on: Mapped[date | None] = mapped_column(Date)
     visitor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -226,9 +235,9 @@ class FollowUpVisit(db.Model):
         CheckConstraint("scheduled_for IS NOT NULL OR done_on IS NOT NULL", name="planned_or_done"),
         # Visits due across a province: planned and not yet done.
         Index("ix_follow_up_visit_due", "done_on", "scheduled_for"),
-        # The oversight figures: a scope's cases, then each one's visits made in the period and their
-        # satisfaction (read from the index alone).
-        Index("ix_follow_up_visit_case_done", "case_id", "done_on", "satisfaction"),
+        # The oversight figures: a scope's visits made in the period and their satisfaction (read from the
+        # index alone).
+        Index("ix_follow_up_visit_station_done", "station_id", "done_on", "satisfaction"),
     )
 
 

@@ -119,6 +119,7 @@ def register_case(
     if inbound is not None:
         case.referrals.append(
             Referral(
+                station_id=station.id,
                 direction="in",
                 status="pending",
                 agency=inbound.agency,

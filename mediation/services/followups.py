@@ -60,7 +60,9 @@ def plan_visit(
     texts = parse_texts({"reason": reason}, MAX_LENGTHS, errors)
     _refuse(errors)
     (deadline,) = deadlines.open_(case, ("visit",), now=now, by="plan_visit", due=end_of_day(day))
-    visit = FollowUpVisit(scheduled_for=day, visitor_id=actor.id, deadline=deadline, created_at=now)
+    visit = FollowUpVisit(
+        station_id=case.station_id, scheduled_for=day, visitor_id=actor.id, deadline=deadline, created_at=now
+    )
     case.visits.append(visit)
     flush_case()
     data = {"visit_id": visit.id, "scheduled_for": day, "reason": texts["reason"]}
@@ -167,7 +169,7 @@ def record_visit(
     }
     texts = parse_texts(typed, MAX_LENGTHS, errors)
     _refuse(errors)
-    visit = planned or _first_planned(case) or FollowUpVisit(created_at=now)
+    visit = planned or _first_planned(case) or FollowUpVisit(station_id=case.station_id, created_at=now)
     if visit not in case.visits:
         case.visits.append(visit)
     visit.done_on, visit.method, visit.visitor_id = day, method, actor.id

@@ -149,9 +149,9 @@ class Scope:
     station_ids: tuple[int, ...]
     every: bool = False
 
-    def clause(self):
-        """The condition on ``Case`` that keeps the scope's cases."""
-        return true() if self.every else Case.station_id.in_(self.station_ids or (-1,))
+    def clause(self, station_id=Case.station_id):
+        """The condition on a station column (the case's, or a row's copy of it) that keeps the scope."""
+        return true() if self.every else station_id.in_(self.station_ids or (-1,))
 
 
 def scope_for(actor, codes=(), district: str = "") -> Scope:
@@ -194,12 +194,14 @@ def _month_sqlite(element, compiler, **kw):
 
 @dataclass(frozen=True)
 class Source:
-    """Where a family of figures comes from: rows of ``table`` (joined to their case by ``case_id``) whose
-    ``dated`` moment falls in the period; ``now`` sources count the open cases as they are now."""
+    """Where a family of figures comes from: rows of ``table`` (joined to their case by ``case_id``, in the
+    scope by their ``station_id``, the case's) whose ``dated`` moment falls in the period; ``now`` sources
+    count the open cases as they are now."""
 
     name: str
     table: object
     case_id: object
+    station_id: object
     dated: object = None
     #: Conditions every row of the source meets.
     where: tuple = ()
@@ -208,16 +210,17 @@ class Source:
 
 
 SOURCES = {s.name: s for s in (
-    Source("registrations", Case, Case.id, Case.registered_at),
-    Source("first_closures", Case, Case.id, Case.first_closed_at),
-    Source("now", Case, Case.id, where=(Case.state.not_in(lifecycle.FINAL_STATES),)),
-    Source("agreements", Agreement, Agreement.case_id, Agreement.created_at),
-    Source("referrals", Referral, Referral.case_id, Referral.created_at, where=(Referral.direction == "out",),
-           agency_id=Referral.agency_id),
-    Source("follow_ups", Deadline, Deadline.case_id, Deadline.due_at,
+    Source("registrations", Case, Case.id, Case.station_id, Case.registered_at),
+    Source("first_closures", Case, Case.id, Case.station_id, Case.first_closed_at),
+    Source("now", Case, Case.id, Case.station_id, where=(Case.state.in_(lifecycle.OPEN_STATES),)),
+    Source("agreements", Agreement, Agreement.case_id, Agreement.station_id, Agreement.created_at),
+    Source("referrals", Referral, Referral.case_id, Referral.station_id, Referral.created_at,
+           where=(Referral.direction == "out",), agency_id=Referral.agency_id),
+    Source("follow_ups", Deadline, Deadline.case_id, Deadline.station_id, Deadline.due_at,
            where=(Deadline.kind.in_(("follow_up", "visit")), Deadline.cancelled_at.is_(None))),
-    Source("visits", FollowUpVisit, FollowUpVisit.case_id, None, where=(FollowUpVisit.done_on.is_not(None),)),
-    Source("supervisions", Supervision, Supervision.case_id, Supervision.created_at),
+    Source("visits", FollowUpVisit, FollowUpVisit.case_id, FollowUpVisit.station_id, None,
+           where=(FollowUpVisit.done_on.is_not(None),)),
+    Source("supervisions", Supervision, Supervision.case_id, Supervision.station_id, Supervision.created_at),
 )}  # fmt: skip
 
 _ANSWERED = Referral.answered_at.is_not(None)
@@ -227,7 +230,8 @@ _HAS_ANSWER = select(SupervisionAnswer.id).where(SupervisionAnswer.supervision_i
 
 @dataclass(frozen=True)
 class Figure:
-    """A count of cases: those with a row of ``source`` meeting ``condition`` (given ``now``)."""
+    """A count of cases: those with a row of ``source`` meeting ``condition`` (given ``now``), a condition
+    on the source's own table (a source's rows are read without their case unless a slice needs it)."""
 
     name: str
     label: object
@@ -315,11 +319,15 @@ DIMENSION_LABELS = {
 }
 
 
+#: The dimensions that are the case's columns: grouping a source's rows by them reads its cases.
+CASE_DIMENSIONS = ("mediator", "category", "channel")
+
+
 def _dimension(dimension: str, source: Source):
     """The SQL expression a breakdown groups ``source``'s rows by; ``None`` where it does not apply (a case
     has a month only by a dated source, an agency only by its referrals)."""
     if dimension == "station":
-        return Case.station_id
+        return source.station_id
     if dimension == "mediator":
         return Case.mediator_id
     if dimension in ("category", "channel"):
@@ -358,6 +366,11 @@ class Slice:
     month: str | None = None
     agency: int | None = None
 
+    @property
+    def on_case(self) -> bool:
+        """Whether the slice narrows by a column of the case (not of a source's own row)."""
+        return any(getattr(self, name) is not None for name in CASE_DIMENSIONS)
+
     def conditions(self, source: Source) -> list | None:
         """The conditions on ``source``'s rows, ``None`` when a dimension given does not apply to it."""
         out = []
@@ -372,12 +385,14 @@ class Slice:
         return out
 
 
-def _base(source: Source, scope: Scope, period: Period, now: datetime):
-    """The rows of ``source`` in ``scope`` and ``period``, joined to their case."""
+def _base(source: Source, scope: Scope, period: Period, on_case: bool = False):
+    """The rows of ``source`` in ``scope`` and ``period``; joined to their case when the query reads the
+    case's columns (``on_case``: a breakdown or slice by mediator, category or channel), else read from
+    the source's own index of station and date alone."""
     query = select().select_from(source.table)
-    if source.table is not Case:
+    if on_case and source.table is not Case:
         query = query.join(Case, Case.id == source.case_id)
-    query = query.where(scope.clause())
+    query = query.where(scope.clause(source.station_id))
     if source.name == "visits":
         query = query.where(FollowUpVisit.done_on.between(period.start, period.end))
     elif source.dated is not None:
@@ -394,7 +409,11 @@ def cases(name: str, scope: Scope, period: Period, where: Slice = Slice(), now: 
     narrowed = where.conditions(source)
     if narrowed is None:
         return Case.id.in_(())
-    ids = _base(source, scope, period, now).add_columns(source.case_id).where(*figure.where(now), *narrowed)
+    ids = (
+        _base(source, scope, period, where.on_case)
+        .add_columns(source.case_id)
+        .where(*figure.where(now), *narrowed)
+    )
     return Case.id.in_(ids)
 
 
@@ -409,7 +428,7 @@ def breakdown(
 ) -> dict:
     """Every figure in ``names`` (all by default), in ``scope`` and ``period``, grouped ``by`` a dimension:
     ``{group value: {figure: count}}`` (one key, ``None``, when not grouped). One query per source."""
-    counted = _tally(scope, period, _grouping(by), names, where, now)
+    counted = _tally(scope, period, _grouping(by), names, where, now, on_case=by in CASE_DIMENSIONS)
     return {key[0] if by else None: values for key, values in counted.items()}
 
 
@@ -433,7 +452,7 @@ def compare(scope: Scope, period: Period, *, names=None, now: datetime | None = 
     previous = period.previous()
     assert previous.end + timedelta(days=1) == period.start, "the period before ends the day before"
     span = Period(previous.start, period.end)
-    return _tally(scope, span, lambda source: [_side(source, period), Case.station_id], names, Slice(), now)
+    return _tally(scope, span, lambda source: [_side(source, period), source.station_id], names, Slice(), now)
 
 
 CURRENT, PREVIOUS = 1, 0
@@ -458,7 +477,7 @@ def side_totals(compared: dict, side: int, names=None) -> dict:
     return out
 
 
-def _tally(scope: Scope, period: Period, keys, names, where: Slice, now: datetime | None) -> dict:
+def _tally(scope: Scope, period: Period, keys, names, where: Slice, now, on_case: bool = False) -> dict:
     """The counts of ``breakdown`` and ``compare``: ``{key tuple: {figure: count}}`` grouped by the columns
     ``keys(source)`` gives (``None``: the grouping does not apply to the source, which is left out)."""
     now = now or utcnow()
@@ -470,7 +489,7 @@ def _tally(scope: Scope, period: Period, keys, names, where: Slice, now: datetim
     for source_name, figures in by_source.items():
         source = SOURCES[source_name]
         columns = keys(source)
-        query = _grouped(source, scope, period, columns, where, now)
+        query = _grouped(source, scope, period, columns, where, on_case)
         if query is None:
             continue
         counts = [_count(source, f, now) for f in figures]
@@ -484,20 +503,21 @@ def _tally(scope: Scope, period: Period, keys, names, where: Slice, now: datetim
     return dict(out)
 
 
-def _grouped(source: Source, scope: Scope, period: Period, columns, where: Slice, now: datetime):
+def _grouped(source: Source, scope: Scope, period: Period, columns, where: Slice, on_case: bool):
     """``source``'s rows in the scope, period and slice, grouped by ``columns`` (selected first); ``None``
     when the slice or the grouping does not apply to the source."""
     narrowed = where.conditions(source)
     if narrowed is None or columns is None:
         return None
-    query = _base(source, scope, period, now).where(*narrowed)
+    query = _base(source, scope, period, on_case or where.on_case).where(*narrowed)
     return query.add_columns(*columns).group_by(*columns) if columns else query
 
 
 def _count(source: Source, figure: Figure, now: datetime):
-    """``COUNT(DISTINCT case_id)`` of the rows meeting ``figure``'s conditions: each case once."""
+    """``COUNT(DISTINCT case_id)`` of the rows meeting ``figure``'s conditions: each case once (a case's
+    own row is once already)."""
     conditions = figure.where(now)
-    count = func.count(func.distinct(source.case_id))
+    count = func.count(source.case_id if source.table is Case else func.distinct(source.case_id))
     return (count.filter(and_(*conditions)) if conditions else count).label(figure.name)
 
 
@@ -542,7 +562,7 @@ def sums(
         source = SOURCES[figure.source]
         # Summing a case's column over rows of another table would add a case once per row.
         assert source.table is Case, f"{name}: a sum needs a figure counted over cases"
-        query = _grouped(source, scope, period, _grouping(by)(source), where, now)
+        query = _grouped(source, scope, period, _grouping(by)(source), where, on_case=False)
         if query is None:
             continue
         query = query.where(*figure.where(now)).add_columns(
@@ -591,7 +611,7 @@ def _averages(scope: Scope, period: Period, where: Slice, now, side) -> dict:
     def read(name, source, columns, *conditions, value=lambda v: v):
         if (narrowed := where.conditions(source)) is None:
             return
-        query = _base(source, scope, period, now).add_columns(side(source), *columns)
+        query = _base(source, scope, period, where.on_case).add_columns(side(source), *columns)
         for row_side, *found in db.session.execute(query.where(*conditions, *narrowed)):
             if None not in found:
                 values[row_side][name].append(value(*found))

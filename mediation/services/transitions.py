@@ -104,13 +104,22 @@ def _plan_follow_up(case, opened, now, trigger) -> list[FollowUpVisit]:
     if first is None:
         return []
     day = local_date(first.due_at - timedelta(microseconds=1))
-    planned = [FollowUpVisit(scheduled_for=day, visitor_id=case.mediator_id, deadline=first, created_at=now)]
+    planned = [
+        FollowUpVisit(
+            station_id=case.station_id,
+            scheduled_for=day,
+            visitor_id=case.mediator_id,
+            deadline=first,
+            created_at=now,
+        )
+    ]
     if lifecycle.is_major(case):
         gap = settings.deadline_length("visit")
         due = calendar.due_after(end_of_day(day), gap.days, gap.unit)
         (second,) = deadlines.open_(case, ("visit",), now=now, by=trigger, due=due)
         planned.append(
             FollowUpVisit(
+                station_id=case.station_id,
                 scheduled_for=local_date(due - timedelta(microseconds=1)),
                 visitor_id=case.mediator_id,
                 deadline=second,
@@ -397,6 +406,7 @@ def _refer(case, actor, values, now):
     case.mediator = case.mediator or actor
     case.referrals.append(
         Referral(
+            station_id=case.station_id,
             direction="out",
             # Set here, not left to the column default: the deadline below reads it before the flush.
             status="pending",
@@ -449,6 +459,7 @@ def _send_feedback(case, actor, values, now):
 def _reach_agreement(case, actor, values, now):
     case.agreements.append(
         Agreement(
+            station_id=case.station_id,
             terms=values["terms"],
             facts_and_responsibility=values["facts_and_responsibility"],
             performance_method=values["performance_method"],
