@@ -1,9 +1,11 @@
 """What every template can use: lifecycle labels, vocabularies, masking and locale-aware formats."""
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from babel.dates import format_skeleton
 from babel.lists import format_list
+from babel.numbers import format_decimal as babel_decimal
 from flask_babel import format_date, format_decimal, get_locale, gettext, ngettext
 from markupsafe import Markup, escape
 
@@ -102,7 +104,15 @@ def number(value, decimals: int = 0) -> str:
     """A count or an average as the reader's language writes numbers (1,234; 8.5); "—" for none."""
     if value is None:
         return "—"
-    return format_decimal(value, format="#,##0" + ("." + "#" * decimals if decimals else ""))
+    if type(value) is int and -1000 < value < 1000:
+        return str(value)  # as both our languages write it (no grouping; Western digits)
+    return _number(value, decimals, str(get_locale()))
+
+
+@lru_cache(maxsize=8192)
+def _number(value, decimals: int, locale: str) -> str:
+    # A breakdown writes thousands of small counts: Babel's formatting is the page's costliest call.
+    return babel_decimal(value, format="#,##0" + ("." + "#" * decimals if decimals else ""), locale=locale)
 
 
 def init_app(app) -> None:

@@ -1,7 +1,8 @@
 """The oversight dashboard and its breakdowns: what the reader picked (a period and stations), the figures
 of ``services.metrics`` over it, and where each number leads (the case list of exactly its cases)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
@@ -85,6 +86,7 @@ class Reading:
     codes: tuple[str, ...]
     district: str
     scope: metrics.Scope
+    _links: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def asked(self) -> bool:
@@ -105,11 +107,21 @@ class Reading:
         return {**period, **self.scope_args(), **changes}
 
     def cases(self, name: str, period: metrics.Period | None = None, **row) -> str:
-        """The case list of exactly the cases figure ``name`` counts (in ``row``, a breakdown's group)."""
-        args = {"metric": name, **(period or self.period).args(), **self.scope_args(), "sort": "due"}
-        if "station" in row:
-            args.pop("station", None)
-        return url_for("cases.index", **args, **row)
+        """The case list of exactly the cases figure ``name`` counts (in ``row``, a breakdown's group).
+        A breakdown links every cell: the figure's part of the address is built once, the row's appended."""
+        period = period or self.period
+        key = (name, period, "station" in row)
+        if key not in self._links:
+            args = {"metric": name, **period.args(), **self.scope_args(), "sort": "due"}
+            if "station" in row:
+                args.pop("station", None)
+            self._links[key] = url_for("cases.index", **args)
+        if not row:
+            return self._links[key]
+        narrowed = tuple(row.items())
+        if narrowed not in self._links:
+            self._links[narrowed] = "&" + urlencode(row, doseq=True)
+        return self._links[key] + self._links[narrowed]
 
 
 def _reading() -> Reading:
@@ -149,6 +161,8 @@ def _page_context(reading: Reading) -> dict:
         "named_periods": metrics.NAMED_LABELS,
         "dimensions": BY,
         "figures": metrics.FIGURES,
+        # Each figure's label in the reader's language, once: a breakdown names its figure in every cell.
+        "named": {name: str(figure.label) for name, figure in metrics.FIGURES.items()},
         "rates": metrics.RATES,
         "averages": metrics.AVERAGES,
     }
