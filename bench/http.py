@@ -74,6 +74,8 @@ PAGES = [
     ("supervisor", "dashboard, this year", "/oversight/?period=this_year"),
     ("supervisor", "by station, this year", "/oversight/by/station?period=this_year"),
     ("supervisor", "by month, this year", "/oversight/by/month?period=this_year"),
+    ("supervisor", "by mediator, this year", "/oversight/by/mediator?period=this_year"),
+    ("supervisor", "by category, this year", "/oversight/by/category?period=this_year"),
     ("supervisor", "drill-down: closed this year, S1", "/cases?metric=closed&{year_range}&station=S1"),
     ("supervisor", "drill-down: closed this year, D1", "/cases?metric=closed&{year_range}"),
     ("supervisor", "monthly report, last month", "/reports/monthly?month={last_month}"),

@@ -125,6 +125,14 @@ class Case(db.Model):
             postgresql_where=text("next_due_at IS NOT NULL"),
             sqlite_where=text("next_due_at IS NOT NULL"),
         ),
+        # The open cases of a station or of the province, and which are overdue: the "open now" figures.
+        Index(
+            "ix_case_open_station",
+            "station_id",
+            "next_due_at",
+            postgresql_where=text(f"NOT {in_codes('state', FINAL_STATES)}"),
+            sqlite_where=text(f"NOT {in_codes('state', FINAL_STATES)}"),
+        ),
         Index("ix_case_category_registered", "category", "registered_at"),
         Index("ix_case_channel_registered", "channel", "registered_at"),
         Index("ix_case_closed_at", "closed_at"),

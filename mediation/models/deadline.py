@@ -48,7 +48,13 @@ class Deadline(db.Model):
         CheckConstraint("due_at >= started_at", name="due_after_start"),
         Index("ix_deadline_case_id", "case_id", "id"),
         # The oversight figures: a scope's follow-up deadlines due in the period.
-        Index("ix_deadline_station_kind_due", "station_id", "kind", "due_at"),
+        Index(
+            "ix_deadline_station_kind_due",
+            "station_id",
+            "kind",
+            "due_at",
+            postgresql_include=["case_id", "met_at", "cancelled_at"],
+        ),
         # Open work across stations, by when it falls due: "overdue at my stations", reminders.
         Index(
             "ix_deadline_open_station_due",

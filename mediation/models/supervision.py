@@ -58,7 +58,12 @@ class Supervision(db.Model):
         ),  # fmt: skip
         Index("ix_supervision_case_id", "case_id", "id"),
         # The oversight figures: a scope's supervisions started in the period.
-        Index("ix_supervision_station_created", "station_id", "created_at"),
+        Index(
+            "ix_supervision_station_created",
+            "station_id",
+            "created_at",
+            postgresql_include=["case_id", "ended_at"],
+        ),
         Index(
             "ix_supervision_station_open", "station_id", postgresql_where=text(OPEN), sqlite_where=text(OPEN)
         ),

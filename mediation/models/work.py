@@ -94,7 +94,7 @@ class Agreement(db.Model):
             name="jc_accepted_or_not",
         ),
         # The oversight figures (``services.metrics``): a scope's agreements reached in the period.
-        Index("ix_agreement_station_created", "station_id", "created_at"),
+        Index("ix_agreement_station_created", "station_id", "created_at", postgresql_include=["case_id"]),
         # A court liaison's pending applications, oldest first.
         Index(
             "ix_agreement_jc_court_applied",
@@ -177,7 +177,13 @@ class Referral(db.Model):
         # A liaison's inbox: the agency's referrals by status, oldest first.
         Index("ix_referral_agency_status_created", "agency_id", "status", "created_at"),
         # The oversight figures: a scope's referrals sent in the period.
-        Index("ix_referral_station_created", "station_id", "direction", "created_at"),
+        Index(
+            "ix_referral_station_created",
+            "station_id",
+            "direction",
+            "created_at",
+            postgresql_include=["case_id", "status", "answered_at", "agency_id"],
+        ),
     )
 
 
@@ -237,7 +243,13 @@ class FollowUpVisit(db.Model):
         Index("ix_follow_up_visit_due", "done_on", "scheduled_for"),
         # The oversight figures: a scope's visits made in the period and their satisfaction (read from the
         # index alone).
-        Index("ix_follow_up_visit_station_done", "station_id", "done_on", "satisfaction"),
+        Index(
+            "ix_follow_up_visit_station_done",
+            "station_id",
+            "done_on",
+            "satisfaction",
+            postgresql_include=["case_id"],
+        ),
     )
 
 

@@ -212,7 +212,7 @@ class Source:
 SOURCES = {s.name: s for s in (
     Source("registrations", Case, Case.id, Case.station_id, Case.registered_at),
     Source("first_closures", Case, Case.id, Case.station_id, Case.first_closed_at),
-    Source("now", Case, Case.id, Case.station_id, where=(Case.state.in_(lifecycle.OPEN_STATES),)),
+    Source("now", Case, Case.id, Case.station_id, where=(Case.state.not_in(lifecycle.FINAL_STATES),)),
     Source("agreements", Agreement, Agreement.case_id, Agreement.station_id, Agreement.created_at),
     Source("referrals", Referral, Referral.case_id, Referral.station_id, Referral.created_at,
            where=(Referral.direction == "out",), agency_id=Referral.agency_id),
@@ -243,7 +243,8 @@ class Figure:
     better: str | None = "up"
 
     def where(self, now: datetime) -> list:
-        out = list(SOURCES[self.source].where)
+        """The figure's own conditions on its source's rows (``_base`` keeps the rows of the source)."""
+        out = []
         if self.condition is not None:
             out.append(self.condition)
         if self.condition_at is not None:
@@ -392,7 +393,7 @@ def _base(source: Source, scope: Scope, period: Period, on_case: bool = False):
     query = select().select_from(source.table)
     if on_case and source.table is not Case:
         query = query.join(Case, Case.id == source.case_id)
-    query = query.where(scope.clause(source.station_id))
+    query = query.where(scope.clause(source.station_id), *source.where)
     if source.name == "visits":
         query = query.where(FollowUpVisit.done_on.between(period.start, period.end))
     elif source.dated is not None:
@@ -617,17 +618,14 @@ def _averages(scope: Scope, period: Period, where: Slice, now, side) -> dict:
                 values[row_side][name].append(value(*found))
 
     read("median_days_to_close", SOURCES["first_closures"], [Case.days_to_close])
-    referrals = SOURCES["referrals"]
     read(
         "median_answer_hours",
-        referrals,
+        SOURCES["referrals"],
         [Referral.created_at, Referral.answered_at],
-        *referrals.where,
         _ANSWERED,
         value=lambda sent, answered: (answered - sent).total_seconds() / 3600,
     )
-    visits = SOURCES["visits"]
-    read("mean_satisfaction", visits, [FollowUpVisit.satisfaction], *visits.where)
+    read("mean_satisfaction", SOURCES["visits"], [FollowUpVisit.satisfaction])
     summarise = {"median_days_to_close": median, "median_answer_hours": median, "mean_satisfaction": mean}
     return {
         row_side: {name: summarise[name](found[name]) if found[name] else None for name in AVERAGES}
