@@ -410,12 +410,10 @@ def cases(name: str, scope: Scope, period: Period, where: Slice = Slice(), now: 
     narrowed = where.conditions(source)
     if narrowed is None:
         return Case.id.in_(())
-    ids = (
-        _base(source, scope, period, where.on_case)
-        .add_columns(source.case_id)
-        .where(*figure.where(now), *narrowed)
-    )
-    return Case.id.in_(ids)
+    rows = _base(source, scope, period, where.on_case).where(*figure.where(now), *narrowed)
+    if source.table is Case:
+        return rows.whereclause  # the case's own columns: the list's query reads its indexes directly
+    return Case.id.in_(rows.add_columns(source.case_id))
 
 
 def breakdown(
