@@ -448,10 +448,18 @@ def compare(scope: Scope, period: Period, *, names=None, now: datetime | None = 
     of both periods, each told apart by its date): ``{(side, station id): {figure: count}}``, side
     ``CURRENT`` or ``PREVIOUS``; the "now" figures are on the current side only. A case belongs to one
     station, so a side's counts summed over its stations are the scope's (``side_totals``)."""
+
+    def keys(source):
+        return [_side(source, period), source.station_id]
+
+    return _tally(scope, _with_previous(period), keys, names, Slice(), now)
+
+
+def _with_previous(period: Period) -> Period:
+    """The days of ``period`` and of the period before it, which ends the day before it starts."""
     previous = period.previous()
     assert previous.end + timedelta(days=1) == period.start, "the period before ends the day before"
-    span = Period(previous.start, period.end)
-    return _tally(scope, span, lambda source: [_side(source, period), source.station_id], names, Slice(), now)
+    return Period(previous.start, period.end)
 
 
 CURRENT, PREVIOUS = 1, 0
@@ -593,18 +601,16 @@ AVERAGE_BETTER = {"median_days_to_close": "down", "median_answer_hours": "down",
 def averages(scope: Scope, period: Period, where: Slice = Slice(), now: datetime | None = None) -> dict:
     """The median days to (first) close, the median hours an agency took to answer a referral, and the
     mean satisfaction of the visits made, over the same rows as the counts."""
-    return _averages(scope, period, where, now, lambda source: literal(CURRENT))[CURRENT]
+    return _averages(scope, period, where, lambda source: literal(CURRENT))[CURRENT]
 
 
 def compare_averages(scope: Scope, period: Period, now: datetime | None = None) -> dict:
     """``averages`` of ``period`` and of the period before, read together: ``{CURRENT: …, PREVIOUS: …}``."""
-    span = Period(period.previous().start, period.end)
-    return _averages(scope, span, Slice(), now, lambda source: _side(source, period))
+    return _averages(scope, _with_previous(period), Slice(), lambda source: _side(source, period))
 
 
-def _averages(scope: Scope, period: Period, where: Slice, now, side) -> dict:
+def _averages(scope: Scope, period: Period, where: Slice, side) -> dict:
     """The averages of each ``side(source)`` of the rows (one query per average, whatever the sides)."""
-    now = now or utcnow()
     values = {CURRENT: defaultdict(list), PREVIOUS: defaultdict(list)}
 
     def read(name, source, columns, *conditions, value=lambda v: v):
