@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, literal, select, union_all
 
 from mediation import lifecycle, policy, taxonomy
 from mediation.clock import local_date
@@ -338,7 +338,8 @@ def _when(text: str) -> str:
 
 
 class _Names:
-    """Display names for the usernames and agency codes the events mention, in two queries at most."""
+    """Display names for the usernames and agency codes the events mention: those the request has loaded
+    already (the case's mediator, its referrals' agencies, the reader), the others in one query."""
 
     def __init__(self, events):
         usernames, codes = set(), set()
@@ -350,16 +351,22 @@ class _Names:
             for key in ("agency", "jc_court"):
                 if isinstance(data.get(key), str):
                     codes.add(data[key])
-        self._users = (
-            {u.username: u.name for u in db.session.scalars(select(User).where(User.username.in_(usernames)))}
-            if usernames
-            else {}
-        )
-        self._agencies = (
-            {a.code: a.name for a in db.session.scalars(select(Agency).where(Agency.code.in_(codes)))}
-            if codes
-            else {}
-        )
+        self._users, self._agencies = {}, {}
+        for loaded in db.session.identity_map.values():
+            held = vars(loaded)  # what is loaded, never a refresh of an expired object
+            if isinstance(loaded, User) and held.get("username") in usernames and "display_name" in held:
+                self._users[loaded.username] = loaded.name
+            elif isinstance(loaded, Agency) and held.get("code") in codes and "name" in held:
+                self._agencies[loaded.code] = loaded.name
+        users, agencies = usernames - self._users.keys(), codes - self._agencies.keys()
+        if users or agencies:
+            name = func.coalesce(func.nullif(User.display_name, ""), User.username)
+            query = union_all(
+                select(literal("user"), User.username, name).where(User.username.in_(users)),
+                select(literal("agency"), Agency.code, Agency.name).where(Agency.code.in_(agencies)),
+            )
+            for kind, key, shown in db.session.execute(query):
+                (self._users if kind == "user" else self._agencies)[key] = shown
 
     def user(self, username) -> str:
         return self._users.get(username, str(username))

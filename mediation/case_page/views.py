@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from mediation import lifecycle, policy, taxonomy
@@ -65,9 +65,10 @@ def _helpers():
 
 
 #: Everything the case page shows of a case, each collection in one query however long it is (the
-#: relationships' own loading would fetch each visit's visitor, each referral's agency, one by one).
+#: relationships' own loading would fetch each visit's visitor, each referral's agency, one by one); the
+#: parties, a few rows, joined in with the case itself.
 PAGE_LOADS = (
-    selectinload(Case.party_links).joinedload(CaseParty.party),
+    joinedload(Case.party_links).joinedload(CaseParty.party),
     selectinload(Case.referrals).joinedload(Referral.agency),
     selectinload(Case.deadlines),
     selectinload(Case.agreements),

@@ -172,6 +172,14 @@ class Referral(db.Model):
         Index("ix_referral_agency_status_created", "agency_id", "status", "created_at"),
         # The oversight figures: a scope's cases, then each one's referrals sent in the period.
         Index("ix_referral_case_created", "case_id", "created_at"),
+        # A dispute comes in once (at registration): a list joins it in with its case (``Case.inbound``).
+        Index(
+            "uq_referral_inbound_case",
+            "case_id",
+            unique=True,
+            postgresql_where=text("direction = 'in'"),
+            sqlite_where=text("direction = 'in'"),
+        ),
     )
 
 
