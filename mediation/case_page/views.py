@@ -29,7 +29,6 @@ from mediation.case_page.forms import (
     VisitForm,
     judicial_form,
     posted_version,
-    refer_defaults,
     shown_fields,
     step_form,
     step_values,
@@ -93,7 +92,7 @@ def step(number, trigger):
     if spec is None:
         abort(404)
     # The form checks only the CSRF token: the service checks the data.
-    form = step_form(spec, case, settings.permits())()
+    form = step_form(spec, case, settings.permits())
 
     def fire():
         apply_step(case, trigger, current_user, version=posted_version(form), **step_values(spec, form))
@@ -453,10 +452,10 @@ def _page(case, *, open_panel=None, forms=None, alert=None, gone=None, status=20
     steps = policy.step_availability(current_user, case, permits)
     for spec, _reason in steps:
         if spec.trigger not in forms:
-            data = {"version": str(case.version), **(refer_defaults(case) if spec.trigger == "refer" else {})}
+            data = {"version": str(case.version)}
             if any(f.name == "agency_case_number" for f in spec.fields) and case.active_referral is not None:
                 data["agency_case_number"] = case.active_referral.agency_case_number  # as recorded so far
-            forms[spec.trigger] = step_form(spec, case, permits)(formdata=None, data=data)
+            forms[spec.trigger] = step_form(spec, case, permits, formdata=None, data=data)
     judicial = policy.judicial_step(current_user, case)
     if judicial is not None:
         forms.setdefault(f"jc-{judicial}", judicial_form(judicial, case))
