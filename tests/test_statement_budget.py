@@ -58,14 +58,35 @@ def two_cases(db, station, mediator, supervisor, police, police_liaison):
 
 
 #: The budgets: what each page costs now (docs/performance.md says where it goes). Lower them as pages get
-#: cheaper; a page that needs more has a reason to give.
-CASE_PAGE, CASE_LIST, HOME, MY_WORK, INTAKE = 12, 3, 5, 2, 3
+#: cheaper; a page that needs more has a reason to give. The case page: the sign-in (with the reader's
+#: stations and unread count), the case with its parties, one SELECT … IN per collection it shows (sessions,
+#: agreements, referrals, visits, attachments, deadlines, supervisions), the waivers allowed, the station's
+#: mediators and agencies when a form chooses from them, and the events.
+CASE_PAGE, CASE_LIST, HOME, MY_WORK, INTAKE = 13, 3, 5, 2, 3
 
 
 def test_the_case_page_costs_the_same_however_much_the_case_holds(client, db, two_cases, mediator):
     login(client, mediator)
     small, large = (statements(client, f"/cases/{number}") for number in two_cases)
     assert small == large <= CASE_PAGE, (small, large)
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        (),  # registered: accept (its mediator select), decline, refer
+        ("accept",),  # mediating: refer (the agencies select), reassign (the mediators select), …
+        ("accept", "reach_agreement"),  # following up: the judicial-confirmation form (the courts select)
+        ("accept", "fail_mediation"),  # closed
+    ],
+)
+def test_the_case_page_keeps_its_budget_in_every_state(client, db, station, mediator, police, court, steps):
+    case = make_case(station, mediator, risk_level="high")
+    for trigger in steps:
+        fire(case, trigger, mediator)
+    db.session.commit()
+    login(client, mediator)
+    assert statements(client, f"/cases/{case.number}") <= CASE_PAGE
 
 
 def test_lists_cost_the_same_however_many_rows(

@@ -55,19 +55,15 @@ def _flags(required: bool = False, max_length: int | None = None) -> list:
 # --- Choices ------------------------------------------------------------------------------------------
 
 
-def serving(station_id: int, kind: str | None = None):
-    """The agencies that serve the station (of ``kind``), by kind and name: never the whole province."""
+def serving(station_id: int):
+    """The agencies that serve the station, by kind and name: never the whole province."""
     query = (
         select(Agency)
         .join(agency_station, agency_station.c.agency_id == Agency.id)
         .where(agency_station.c.station_id == station_id)
         .order_by(Agency.kind, Agency.name)
     )
-    return db.session.scalars(query.where(Agency.kind == kind) if kind else query).all()
-
-
-def court_choices(station_id: int) -> list[tuple[str, str]]:
-    return [(a.code, a.name) for a in serving(station_id, "court")]
+    return db.session.scalars(query).all()
 
 
 def mediator_choices(case) -> list[tuple[str, str]]:
@@ -79,6 +75,22 @@ def mediator_choices(case) -> list[tuple[str, str]]:
         .order_by(User.display_name, User.username)
     ).all()
     return [(u.username, u.name if u.name == u.username else f"{u.name} ({u.username})") for u in users]
+
+
+class CaseChoices:
+    """The lists a case's forms choose from, each loaded once however many forms of a page share it
+    (several steps name the station's mediators; the refer form and the court select, its agencies)."""
+
+    def __init__(self, case):
+        self.case = case
+
+    @functools.cached_property
+    def agencies(self) -> list[Agency]:
+        return serving(self.case.station_id)
+
+    @functools.cached_property
+    def mediators(self) -> list[tuple[str, str]]:
+        return mediator_choices(self.case)
 
 
 # --- Lifecycle steps ------------------------------------------------------------------------------------
@@ -121,22 +133,22 @@ _FIELDS = {
 }
 
 
-def _agencies(field, spec, case, blank: bool) -> None:
+def _agencies(field, spec, choices: CaseChoices, blank: bool) -> None:
     """The agencies the case can be referred to (those serving its station), keyed by code, each under its
     kind's heading (police stations, courts, …). On a blank form of a case at high risk of escalation
     (民转刑), the police station serving its station (the first, if several do) is chosen already."""
-    agencies = serving(case.station_id)
+    agencies = choices.agencies
     kinds = translated(taxonomy.AGENCY_KINDS)
     field.choices = options([("", _l("Choose…")), *((a.code, a.name, kinds[a.kind]) for a in agencies)])
-    if blank and not field.data and case.risk_level == "high":
+    if blank and not field.data and choices.case.risk_level == "high":
         field.data = next((a.code for a in agencies if a.kind == "police"), field.data)
 
 
-def _mediators(field, spec, case, blank: bool) -> None:
+def _mediators(field, spec, choices: CaseChoices, blank: bool) -> None:
     """The active mediators serving at the case's station, after a blank option that keeps the case's
     mediator while they mediate at its station, else means the person firing the step (``services
     .transitions``' ``accept``)."""
-    listed = mediator_choices(case)
+    listed, case = choices.mediators, choices.case
     if spec.required:
         keep = _l("Choose…")
     elif case.mediator is not None and case.mediator.username in dict(listed):
@@ -149,10 +161,11 @@ def _mediators(field, spec, case, blank: bool) -> None:
 _CASE_CHOICES = {"agency": _agencies, "mediator": _mediators}
 
 
-def step_form(step, case, permits=None, **form_args) -> OnceForm:
+def step_form(step, case, permits=None, choices: CaseChoices | None = None, **form_args) -> OnceForm:
     """The form of ``step`` on ``case`` (``form_args``: WTForms', e.g. ``formdata=None, data=…`` for a blank
     one). A permitted waiver's reasons are those the deployment allows (``permits``: ``settings.permits()``).
-    The class comes from ``_step_class``; the choices that depend on the case are set on each form."""
+    The class comes from ``_step_class``; the choices that depend on the case are set on each form, from
+    ``choices`` (a page's forms share one)."""
     allowed = tuple(
         (g.permit.reason, tuple((permits or {}).get(g.permit.name, ()))) for g in step.guards if g.permit
     )
@@ -160,7 +173,7 @@ def step_form(step, case, permits=None, **form_args) -> OnceForm:
     blank = "formdata" in form_args and form_args["formdata"] is None
     for spec in step.fields:
         if spec.kind in _CASE_CHOICES:
-            _CASE_CHOICES[spec.kind](form[spec.name], spec, case, blank)
+            _CASE_CHOICES[spec.kind](form[spec.name], spec, choices or CaseChoices(case), blank)
     return form
 
 
@@ -391,11 +404,12 @@ class DecideForm(JudicialForm):
 JUDICIAL_FORMS = {"apply": ApplyForm, "answer": AnswerForm, "decide": DecideForm}
 
 
-def judicial_form(panel: str, case, *, posted: bool = False) -> JudicialForm:
+def judicial_form(panel: str, case, *, posted=False, choices: CaseChoices | None = None) -> JudicialForm:
     """The form of ``panel`` on ``case``: as posted, or blank with today's date, the court when only one
-    serves the station, and the number the court already gave."""
+    serves the station, and the number the court already gave (the courts from ``choices``, a page's)."""
     cls = JUDICIAL_FORMS[panel]
-    courts = court_choices(case.station_id) if panel == "apply" else []
+    agencies = (choices or CaseChoices(case)).agencies if panel == "apply" else []
+    courts = [(a.code, a.name) for a in agencies if a.kind == "court"]
     if posted:
         form = cls()
     else:

@@ -19,6 +19,7 @@ from mediation.case_page.forms import (
     AgreementForm,
     AttachmentForm,
     CancelVisitForm,
+    CaseChoices,
     DetailsForm,
     EndSupervisionForm,
     MoveVisitForm,
@@ -448,17 +449,17 @@ def print_visits(number):
 def _page(case, *, open_panel=None, forms=None, alert=None, gone=None, status=200):
     """The case page; ``forms`` replaces the blank form of a panel with the one the user posted."""
     forms = dict(forms or {})
-    permits = settings.permits()
+    permits, choices = settings.permits(), CaseChoices(case)
     steps = policy.step_availability(current_user, case, permits)
     for spec, _reason in steps:
         if spec.trigger not in forms:
             data = {"version": str(case.version)}
             if any(f.name == "agency_case_number" for f in spec.fields) and case.active_referral is not None:
                 data["agency_case_number"] = case.active_referral.agency_case_number  # as recorded so far
-            forms[spec.trigger] = step_form(spec, case, permits, formdata=None, data=data)
+            forms[spec.trigger] = step_form(spec, case, permits, choices, formdata=None, data=data)
     judicial = policy.judicial_step(current_user, case)
     if judicial is not None:
-        forms.setdefault(f"jc-{judicial}", judicial_form(judicial, case))
+        forms.setdefault(f"jc-{judicial}", judicial_form(judicial, case, choices=choices))
     can_work = policy.can_work_on_case(current_user, case)
     if can_work:
         local_now = local_now_input().strftime("%Y-%m-%dT%H:%M")
