@@ -171,9 +171,10 @@ def step_form(step, case, permits=None, choices: CaseChoices | None = None, **fo
     )
     form = _step_class(step.trigger, allowed)(**form_args)
     blank = "formdata" in form_args and form_args["formdata"] is None
+    choices = choices or CaseChoices(case)
     for spec in step.fields:
         if spec.kind in _CASE_CHOICES:
-            _CASE_CHOICES[spec.kind](form[spec.name], spec, choices or CaseChoices(case), blank)
+            _CASE_CHOICES[spec.kind](form[spec.name], spec, choices, blank)
     return form
 
 
