@@ -3,7 +3,7 @@
 import os
 
 from flask import current_app, has_request_context, request, session
-from flask_babel import refresh
+from flask_babel import get_locale, get_translations, refresh
 from flask_login import current_user
 
 from mediation.extensions import babel
@@ -28,11 +28,46 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+#: ``translated``'s labels: (the vocabulary's id, locale) → (the vocabulary, its labels in that language).
+_TRANSLATED: dict = {}
+
+
+def translated(vocabulary) -> dict:
+    """A vocabulary (a long-lived mapping of codes to lazy labels: ``taxonomy``'s, the lifecycle's) in the
+    reader's language, translated once per language and process: a page that names a label per row or per
+    event looks it up instead of translating it again (a lazy string costs ~20 µs each time it is read)."""
+    key = (id(vocabulary), get_locale())
+    found = _TRANSLATED.get(key)
+    if found is None or found[0] is not vocabulary:
+        found = _TRANSLATED[key] = (vocabulary, {code: str(label) for code, label in vocabulary.items()})
+    return found[1]
+
+
+#: The templates' ``_('…')`` literals by (locale, msgid): a bounded set, each translated once per language.
+_TEMPLATE_STRINGS: dict = {}
+
+
+def _template_gettext(string: str) -> str:
+    """Templates' ``_()`` (newstyle: Jinja formats the variables): the catalogue is read once per literal
+    and language, not every time a page says it (a case page says ~100)."""
+    key = (get_locale(), string)
+    found = _TEMPLATE_STRINGS.get(key)
+    if found is None:
+        found = _TEMPLATE_STRINGS[key] = get_translations().ugettext(string)
+    return found
+
+
 def init_app(app) -> None:
     babel.init_app(
         app,
         locale_selector=select_locale,
         default_translation_directories=os.path.join(app.root_path, "translations"),
+    )
+    # flask_babel's, but for ``_()``; no template says pgettext (a context's word).
+    app.jinja_env.install_gettext_callables(
+        gettext=_template_gettext,
+        ngettext=lambda s, p, n: get_translations().ungettext(s, p, n),
+        newstyle=True,
     )
     # The locale is cached on `g`; choose afresh for every request even where an app context outlives one.
     app.before_request(refresh)

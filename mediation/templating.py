@@ -11,17 +11,23 @@ from markupsafe import Markup, escape
 
 from mediation import charts, lifecycle, policy, taxonomy
 from mediation.clock import LOCAL_ZONE, utcnow
+from mediation.i18n import translated
 from mediation.services import deadlines, notifications
+
+#: The lifecycle's states by name, as a vocabulary (``i18n.translated``).
+STATE_LABELS = {name: s.label for name, s in lifecycle.STATES.items()}
 
 
 def state_badge(state: str) -> Markup:
     s = lifecycle.STATES[state]
-    return Markup(f'<span class="badge text-bg-{s.badge}" data-state="{s.name}">{escape(s.label)}</span>')
+    label = translated(STATE_LABELS)[state]
+    return Markup(f'<span class="badge text-bg-{s.badge}" data-state="{s.name}">{escape(label)}</span>')
 
 
 def risk_badge(level: str) -> Markup:
     colour = taxonomy.RISK_BADGES[level]
-    return Markup(f'<span class="badge text-bg-{colour}">{escape(taxonomy.RISK_LEVELS[level])}</span>')
+    label = translated(taxonomy.RISK_LEVELS)[level]
+    return Markup(f'<span class="badge text-bg-{colour}">{escape(label)}</span>')
 
 
 def supervision_badge(urgency: str | None) -> Markup:
@@ -121,6 +127,7 @@ def init_app(app) -> None:
         INITIAL_STATE=lifecycle.INITIAL_STATE,
         STEPS=lifecycle.STEPS,
         taxonomy=taxonomy,
+        labels=translated,
         policy=policy,
         state_badge=state_badge,
         risk_badge=risk_badge,

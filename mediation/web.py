@@ -35,7 +35,8 @@ def init_app(app) -> None:
 def load_case(number: str, actor, *options) -> Case:
     """The case numbered ``number`` if ``actor`` may see it; 404 otherwise, so numbers leak nothing.
     ``options``: what the page loads with it (``sqlalchemy.orm`` loader options)."""
-    case = db.session.scalar(select(Case).filter_by(number=number[:40]).options(*options))
+    query = select(Case).filter_by(number=number[:40]).options(*options)
+    case = db.session.execute(query).unique().scalar_one_or_none()  # unique: a collection may be joined in
     if case is None or not policy.can_view_case(actor, case):
         abort(404)
     return case

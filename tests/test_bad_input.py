@@ -304,7 +304,7 @@ def _text_inputs(form):
 def test_every_text_input_of_every_form_carries_maxlength(app, db, station, mediator, police, court):
     case = make_case(station, mediator)
     with app.test_request_context():
-        forms = [step_form(step, case)() for step in lifecycle.STEPS.values()]
+        forms = [step_form(step, case) for step in lifecycle.STEPS.values()]
         forms += [
             SessionForm(),
             AttachmentForm(),
@@ -317,7 +317,7 @@ def test_every_text_input_of_every_form_carries_maxlength(app, db, station, medi
             for item in _text_inputs(form):
                 assert re.search(r'maxlength="\d+"', str(item())), (type(form).__name__, item.name)
         spec = {f.name: f for f in lifecycle.STEPS["reach_agreement"].fields}["performance_place"]
-        form = step_form(lifecycle.STEPS["reach_agreement"], case)()
+        form = step_form(lifecycle.STEPS["reach_agreement"], case)
         assert spec.max_length == 200 and 'maxlength="200"' in str(form.performance_place())
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from mediation import lifecycle
 from mediation.clock import end_of_day
 from mediation.errors import Invalid
-from mediation.models import AuditEntry, CalendarDay, Deadline
+from mediation.models import AuditEntry, CalendarDay, Case, Deadline
 from mediation.services import calendar, deadlines, judicial, settings
 from mediation.services.agreements import update_agreement
 from tests.conftest import fire, login, make_case
@@ -207,6 +207,34 @@ def test_a_lapsed_window_is_not_overdue(db, station, mediator):
     window = only(case, "judicial_confirmation")
     assert deadlines.status(window, window.due_at + timedelta(days=1)) == deadlines.LAPSED
     assert deadlines.worst([window], window.due_at + timedelta(days=1)) is None
+
+
+def test_a_lists_worst_status_is_what_the_deadlines_say(db, station, mediator):
+    """The worst status a list computes in its query (``worst_status``) is ``worst`` of the case's rows, at
+    every moment around each warning and due moment: met rows, a lapsing window, several open at once."""
+    registered = make_case(station, mediator, now=T - timedelta(days=1))
+    accepted = make_case(station, mediator, now=T - timedelta(days=1))
+    fire(accepted, "accept", mediator, now=T)
+    agreed = make_case(station, mediator, now=T - timedelta(days=1))
+    fire(agreed, "accept", mediator, now=T)
+    fire(agreed, "reach_agreement", mediator, now=T, performance_deadline="2026-03-20")
+    window_only = make_case(station, mediator, now=T - timedelta(days=1))
+    fire(window_only, "accept", mediator, now=T)
+    fire(window_only, "reach_agreement", mediator, now=T, performance_deadline="2026-03-20")
+    for row in window_only.deadlines:  # as if visited: only the optional window is left open
+        row.met_at = row.met_at or (None if row.rule.lapses else T)
+    db.session.flush()
+    cases = (registered, accepted, agreed, window_only)
+    rows = [row for case in cases for row in case.deadlines]
+    assert any(row.rule.lapses for row in rows) and any(not row.is_open for row in rows)
+    step = timedelta(seconds=1)
+    moments = sorted(
+        {m + d for row in rows for m in (row.warn_at, row.due_at) for d in (-step, step * 0, step)}
+    )
+    for now in moments:
+        query = select(Case.id, deadlines.worst_status(now)).where(Case.id.in_([c.id for c in cases]))
+        computed = dict(db.session.execute(query).all())
+        assert computed == {case.id: deadlines.worst(case.deadlines, now) for case in cases}, now
 
 
 def test_lists_and_counts_mark_what_is_overdue_and_due_soon(client, db, station, mediator, colleague):

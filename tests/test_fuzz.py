@@ -358,7 +358,7 @@ def form_fields(world: World, endpoint: str, case: Case | None, trigger: str | N
         steps = [step] if step else list(lifecycle.STEPS.values())
 
         def forms(world, case):
-            return [step_form(s, case)() for s in steps]
+            return [step_form(s, case) for s in steps]
 
     else:
         forms = FORMS[endpoint]

@@ -16,7 +16,11 @@ from pathlib import Path
 import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+from flask_babel import force_locale
 
+from mediation import lifecycle, taxonomy
+from mediation.case_page.forms import step_form
+from mediation.i18n import translated
 from tests.conftest import delegated_by, fire, login, make_case
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -486,3 +490,25 @@ def test_a_liaisons_pages_speak_chinese(
             assert not missing, f"{path}: no {missing}"
             stray = english_words(text)
             assert not stray, f"{path}: untranslated English on the Chinese page: {sorted(stray)}. {FIX}"
+
+
+def test_a_step_forms_class_is_built_once_and_speaks_each_readers_language(app, db, station, mediator):
+    """The case page builds each step's form class once (``case_page.forms._step_class``) and translates
+    vocabularies once per language (``i18n.translated``): neither keeps the language of its first reader."""
+    case = make_case(station, mediator)
+    step = lifecycle.STEPS["decline"]
+    seen = {}
+    with app.test_request_context():
+        for locale in ("en", "zh_Hans_CN", "en"):
+            with force_locale(locale):
+                form = step_form(step, case, formdata=None)
+                seen.setdefault(locale, []).append(
+                    (type(form), str(form.reason.label.text), translated(taxonomy.CATEGORIES)["neighbour"])
+                )
+                assert seen[locale][-1][1:] == (
+                    str(step.fields[0].label),
+                    str(taxonomy.CATEGORIES["neighbour"]),
+                )
+    (en_class, en_label, en_word), (zh_class, zh_label, zh_word) = seen["en"][0], seen["zh_Hans_CN"][0]
+    assert en_class is zh_class and seen["en"][1] == seen["en"][0]
+    assert en_label != zh_label and en_word != zh_word

@@ -11,12 +11,14 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from mediation.clock import utcnow
 from mediation.extensions import db
 from mediation.models import SignInSession, User
 from mediation.services import audit
+from mediation.services.notifications import unread_of
 from mediation.throttle import Attempt, sign_in_throttle
 
 
@@ -84,18 +86,30 @@ def user_of(token: str, now: datetime | None = None) -> User | None:
     """The user signed in through ``token``'s session while it is neither revoked nor expired and the user is
     active; ``None`` otherwise. Flask-Login's user loader, for the session and the remember-me cookie."""
     now = now or utcnow()
-    row = db.session.scalar(
-        select(SignInSession).where(
-            SignInSession.token_digest == _digest(token),
-            SignInSession.revoked_at.is_(None),
-            SignInSession.expires_at > now,
+    # One statement for what every page reads of its reader: the user, their agency and stations (the scope
+    # of every query and check), and the navbar's unread count.
+    found = (
+        db.session.execute(
+            select(SignInSession, unread_of(SignInSession.user_id).scalar_subquery())
+            .where(
+                SignInSession.token_digest == _digest(token),
+                SignInSession.revoked_at.is_(None),
+                SignInSession.expires_at > now,
+            )
+            .options(
+                joinedload(SignInSession.user).options(joinedload(User.agency), joinedload(User.stations))
+            )
         )
+        .unique()
+        .first()
     )
-    if row is None or not row.user.active:
+    if found is None or not found[0].user.active:
         return None
+    row, unread = found
     if now - row.last_seen_at >= current_app.config["SIGN_IN_SESSION_TOUCH"]:
         _touch(row, now)
     row.user.session_token = token
+    row.user.unread_notifications = unread
     return row.user
 
 

@@ -5,6 +5,7 @@ The forms carry no business validation: the services check everything and their 
 put back on these fields (``web.show_refusal``). ``validate()`` here only checks the CSRF token.
 """
 
+import functools
 from dataclasses import asdict, replace
 
 from flask_babel import lazy_gettext as _l
@@ -13,11 +14,12 @@ from sqlalchemy import select
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.widgets import DateInput, DateTimeLocalInput
 
-from mediation import taxonomy
+from mediation import lifecycle, taxonomy
 from mediation.cases.forms import IntakeForm
 from mediation.clock import local_date, utcnow
 from mediation.extensions import db
 from mediation.form_flags import MaxLength, Needed
+from mediation.i18n import translated
 from mediation.ids import parse_version
 from mediation.models import Agency, User, agency_station, user_station
 from mediation.services.agreements import EDITABLE, MAX_LENGTHS
@@ -53,34 +55,15 @@ def _flags(required: bool = False, max_length: int | None = None) -> list:
 # --- Choices ------------------------------------------------------------------------------------------
 
 
-def serving(station_id: int, kind: str | None = None):
-    """The agencies that serve the station (of ``kind``), by kind and name: never the whole province."""
+def serving(station_id: int):
+    """The agencies that serve the station, by kind and name: never the whole province."""
     query = (
         select(Agency)
         .join(agency_station, agency_station.c.agency_id == Agency.id)
         .where(agency_station.c.station_id == station_id)
         .order_by(Agency.kind, Agency.name)
     )
-    return db.session.scalars(query.where(Agency.kind == kind) if kind else query).all()
-
-
-def agency_choices(case) -> list[tuple[str, str, str]]:
-    """The agencies the case can be referred to (those serving its station), keyed by code, each under its
-    kind's heading (police stations, courts, …)."""
-    return [(a.code, a.name, str(taxonomy.AGENCY_KINDS[a.kind])) for a in serving(case.station_id)]
-
-
-def refer_defaults(case) -> dict:
-    """The refer form's first choice: a case at high risk of escalation (民转刑) goes to the police, so the
-    police station serving its station (the first, if several do) is chosen already."""
-    if case.risk_level != "high":
-        return {}
-    police = serving(case.station_id, "police")
-    return {"agency": police[0].code} if police else {}
-
-
-def court_choices(station_id: int) -> list[tuple[str, str]]:
-    return [(a.code, a.name) for a in serving(station_id, "court")]
+    return db.session.scalars(query).all()
 
 
 def mediator_choices(case) -> list[tuple[str, str]]:
@@ -94,48 +77,49 @@ def mediator_choices(case) -> list[tuple[str, str]]:
     return [(u.username, u.name if u.name == u.username else f"{u.name} ({u.username})") for u in users]
 
 
+class CaseChoices:
+    """The lists a case's forms choose from, each loaded once however many forms of a page share it
+    (several steps name the station's mediators; the refer form and the court select, its agencies)."""
+
+    def __init__(self, case):
+        self.case = case
+
+    @functools.cached_property
+    def agencies(self) -> list[Agency]:
+        return serving(self.case.station_id)
+
+    @functools.cached_property
+    def mediators(self) -> list[tuple[str, str]]:
+        return mediator_choices(self.case)
+
+
 # --- Lifecycle steps ------------------------------------------------------------------------------------
 
 
-def _text(spec, case, **kw):
+def _text(spec, **kw):
     return StringField(spec.label, **kw)
 
 
-def _longtext(spec, case, **kw):
+def _longtext(spec, **kw):
     return TextAreaField(spec.label, render_kw={"rows": 3}, **kw)
 
 
-def _date(spec, case, **kw):
+def _date(spec, **kw):
     return StringField(spec.label, widget=DateInput(), **kw)
 
 
-def _confirm(spec, case, **kw):
+def _confirm(spec, **kw):
     return BooleanField(spec.label, **kw)
 
 
-def _select(pairs, blank):
-    """A select of ``pairs(spec, case)`` after a blank option saying ``blank(spec, case, pairs)``."""
-
-    def build(spec, case, **kw):
-        listed = pairs(spec, case)
-        choices = options([("", blank(spec, case, listed)), *listed])
-        return SelectField(spec.label, choices=choices, validate_choice=False, **kw)
-
-    return build
+def _choice(spec, **kw):
+    choices = options([("", _l("Choose…")), *spec.choices.items()])
+    return SelectField(spec.label, choices=choices, validate_choice=False, **kw)
 
 
-def _choose(spec, case, listed):
-    return _l("Choose…")
-
-
-def _keep_or_myself(spec, case, listed):
-    """An optional mediator left blank keeps the case's mediator while they mediate at its station (one of
-    ``listed``), else means the person firing the step (``services.transitions``' ``accept``)."""
-    if spec.required:
-        return _l("Choose…")
-    if case.mediator is not None and case.mediator.username in dict(listed):
-        return _l("— keep %(name)s —", name=case.mediator.name)
-    return _l("— myself —")
+def _case_choice(spec, **kw):
+    """A select whose choices depend on the case: set on each form (``_CASE_CHOICES``)."""
+    return SelectField(spec.label, choices=[], validate_choice=False, **kw)
 
 
 _FIELDS = {
@@ -143,32 +127,79 @@ _FIELDS = {
     "longtext": _longtext,
     "date": _date,
     "confirm": _confirm,
-    "choice": _select(lambda spec, case: list(spec.choices.items()), _choose),
-    "agency": _select(lambda spec, case: agency_choices(case), _choose),
-    "mediator": _select(lambda spec, case: mediator_choices(case), _keep_or_myself),
+    "choice": _choice,
+    "agency": _case_choice,
+    "mediator": _case_choice,
 }
 
 
-def step_form(step, case, permits=None) -> type[OnceForm]:
-    """A form class for ``step``: one input per declared field (ids prefixed by the trigger, so several
-    steps' forms can share a page) and the case ``version`` the user saw, as a hidden field. A permitted
-    waiver's reasons are those the deployment allows (``permits``: ``settings.permits()``)."""
-    attrs = {
-        "version": HiddenField(id=f"{step.trigger}-version"),
-        "submission": submission_key(f"{step.trigger}-submission"),
-    }
-    allowed = {g.permit.reason: (permits or {}).get(g.permit.name, ()) for g in step.guards if g.permit}
+def _agencies(field, spec, choices: CaseChoices, blank: bool) -> None:
+    """The agencies the case can be referred to (those serving its station), keyed by code, each under its
+    kind's heading (police stations, courts, …). On a blank form of a case at high risk of escalation
+    (民转刑), the police station serving its station (the first, if several do) is chosen already."""
+    agencies = choices.agencies
+    kinds = translated(taxonomy.AGENCY_KINDS)
+    field.choices = options([("", _l("Choose…")), *((a.code, a.name, kinds[a.kind]) for a in agencies)])
+    if blank and not field.data and choices.case.risk_level == "high":
+        field.data = next((a.code for a in agencies if a.kind == "police"), field.data)
+
+
+def _mediators(field, spec, choices: CaseChoices, blank: bool) -> None:
+    """The active mediators serving at the case's station, after a blank option that keeps the case's
+    mediator while they mediate at its station, else means the person firing the step (``services
+    .transitions``' ``accept``)."""
+    listed, case = choices.mediators, choices.case
+    if spec.required:
+        keep = _l("Choose…")
+    elif case.mediator is not None and case.mediator.username in dict(listed):
+        keep = _l("— keep %(name)s —", name=case.mediator.name)
+    else:
+        keep = _l("— myself —")
+    field.choices = options([("", keep), *listed])
+
+
+_CASE_CHOICES = {"agency": _agencies, "mediator": _mediators}
+
+
+def step_form(step, case, permits=None, choices: CaseChoices | None = None, **form_args) -> OnceForm:
+    """The form of ``step`` on ``case`` (``form_args``: WTForms', e.g. ``formdata=None, data=…`` for a blank
+    one). A permitted waiver's reasons are those the deployment allows (``permits``: ``settings.permits()``).
+    The class comes from ``_step_class``; the choices that depend on the case are set on each form, from
+    ``choices`` (a page's forms share one)."""
+    allowed = tuple(
+        (g.permit.reason, tuple((permits or {}).get(g.permit.name, ()))) for g in step.guards if g.permit
+    )
+    form = _step_class(step.trigger, allowed)(**form_args)
+    blank = "formdata" in form_args and form_args["formdata"] is None
+    choices = choices or CaseChoices(case)
     for spec in step.fields:
-        if spec.name in allowed:
-            spec = replace(spec, choices={k: v for k, v in spec.choices.items() if k in allowed[spec.name]})
+        if spec.kind in _CASE_CHOICES:
+            _CASE_CHOICES[spec.kind](form[spec.name], spec, choices, blank)
+    return form
+
+
+@functools.cache
+def _step_class(trigger: str, allowed: tuple) -> type[OnceForm]:
+    """The form class of a step, built once per step and waiver reasons allowed (``allowed``: the reason
+    fields' codes) rather than on every request; its labels stay lazy, so it serves every language. One input
+    per declared field (ids prefixed by the trigger, so several steps' forms can share a page) and the case
+    ``version`` the user saw, as a hidden field."""
+    step = lifecycle.STEPS[trigger]
+    attrs = {
+        "version": HiddenField(id=f"{trigger}-version"),
+        "submission": submission_key(f"{trigger}-submission"),
+    }
+    reasons = dict(allowed)
+    for spec in step.fields:
+        if spec.name in reasons:
+            spec = replace(spec, choices={k: v for k, v in spec.choices.items() if k in reasons[spec.name]})
         attrs[spec.name] = _FIELDS[spec.kind](
             spec,
-            case,
-            id=f"{step.trigger}-{spec.name}",
+            id=f"{trigger}-{spec.name}",
             description=spec.help or "",
             validators=_flags(spec.required, spec.max_length),
         )
-    return type(f"StepForm_{step.trigger}", (OnceForm,), attrs)
+    return type(f"StepForm_{trigger}", (OnceForm,), attrs)
 
 
 def shown_fields(step, form, offered=()) -> list:
@@ -374,11 +405,12 @@ class DecideForm(JudicialForm):
 JUDICIAL_FORMS = {"apply": ApplyForm, "answer": AnswerForm, "decide": DecideForm}
 
 
-def judicial_form(panel: str, case, *, posted: bool = False) -> JudicialForm:
+def judicial_form(panel: str, case, *, posted=False, choices: CaseChoices | None = None) -> JudicialForm:
     """The form of ``panel`` on ``case``: as posted, or blank with today's date, the court when only one
-    serves the station, and the number the court already gave."""
+    serves the station, and the number the court already gave (the courts from ``choices``, a page's)."""
     cls = JUDICIAL_FORMS[panel]
-    courts = court_choices(case.station_id) if panel == "apply" else []
+    agencies = (choices or CaseChoices(case)).agencies if panel == "apply" else []
+    courts = [(a.code, a.name) for a in agencies if a.kind == "court"]
     if posted:
         form = cls()
     else:

@@ -10,11 +10,12 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, literal, select, union_all
 
 from mediation import lifecycle, policy, taxonomy
 from mediation.clock import local_date
 from mediation.extensions import db
+from mediation.i18n import translated
 from mediation.models import Agency, Case, Event, User
 from mediation.services import deadlines
 from mediation.services.attachments import human_size
@@ -130,6 +131,17 @@ MOMENT_KEYS = frozenset(
 #: Bookkeeping keys the trail keeps for machines, not for readers.
 HIDDEN_KEYS = frozenset({"session_id", "agreement_id", "attachment_id", "sha256", "visit_id"})
 
+#: Keys whose values are codes of a vocabulary.
+VALUE_VOCABULARIES = {
+    "category": taxonomy.CATEGORIES,
+    "channel": taxonomy.CHANNELS,
+    "risk_level": taxonomy.RISK_LEVELS,
+    "method": taxonomy.VISIT_METHODS,
+    "performance": taxonomy.PERFORMANCE,
+    "urgency": taxonomy.SUPERVISION_URGENCIES,
+    "supervision_ended": taxonomy.SUPERVISION_URGENCIES,
+}
+
 
 #: A party's particulars, as a correction (``update_party``) lists them.
 @dataclass
@@ -149,6 +161,13 @@ class Entry:
     items: list[Item] = field(default_factory=list)
 
 
+#: The lifecycle's words the trail names, as vocabularies (``i18n.translated``: once per language).
+STEP_LABELS = {trigger: step.label for trigger, step in lifecycle.STEPS.items()}
+FIELD_LABELS = {(step.trigger, f.name): f.label for step in lifecycle.STEPS.values() for f in step.fields}
+JUDICIAL_LABELS = {name: action.label for name, action in lifecycle.JUDICIAL.items()}
+RULE_LABELS = {kind: rule.label for kind, rule in lifecycle.DEADLINES.items()}
+
+
 def timeline(case: Case, view: policy.PersonalData) -> list[Entry]:
     """Every event of ``case``, newest first, described for the page; personal values as ``view`` (the
     reader's ``policy.personal_data`` for the timeline) shows them."""
@@ -160,13 +179,14 @@ def timeline(case: Case, view: policy.PersonalData) -> list[Entry]:
 def _entry(event: Event, names, view: policy.PersonalData) -> Entry:
     step = lifecycle.STEPS.get(event.action) if event.kind == "transition" else None
     if step is not None:
-        title = str(step.label)
+        title = translated(STEP_LABELS)[step.trigger]
     elif event.action in ACTION_LABELS:
-        title = str(ACTION_LABELS[event.action])
+        title = translated(ACTION_LABELS)[event.action]
     elif event.kind == "judicial" and event.action in lifecycle.JUDICIAL:
-        title = str(lifecycle.JUDICIAL[event.action].label)
+        title = translated(JUDICIAL_LABELS)[event.action]
     else:
-        title = _("%(kind)s: %(action)s", kind=KIND_LABELS.get(event.kind, event.kind), action=event.action)
+        kind = translated(KIND_LABELS).get(event.kind, event.kind)
+        title = _("%(kind)s: %(action)s", kind=kind, action=event.action)
     moved = None
     if event.kind == "transition" and event.from_state and event.from_state != event.to_state:
         moved = (event.from_state, event.to_state)
@@ -187,12 +207,15 @@ def _entry(event: Event, names, view: policy.PersonalData) -> Entry:
         if key == "mediator" and "previous_mediator" in data:
             # A step that changed who mediates: "Mediator: 张伟 → 王芳".
             change = _change(key, data["previous_mediator"], value, names, view)
-            items.append(Item(str(DATA_LABELS["mediator"]), change))
+            items.append(Item(translated(DATA_LABELS)["mediator"], change))
             continue
         spec = specs.get(key)
-        label = spec.label if spec else DATA_LABELS.get(key, key.replace("_", " ").capitalize())
+        if spec is not None:
+            label = translated(FIELD_LABELS)[(step.trigger, key)]
+        else:
+            label = translated(DATA_LABELS).get(key, key.replace("_", " ").capitalize())
         text = _value(key, value, spec, names, view)
-        items.append(Item(str(label), text, long="\n" in text or len(text) > 80))
+        items.append(Item(label, text, long="\n" in text or len(text) > 80))
     return Entry(event=event, title=title, actor=actor, moved=moved, items=items)
 
 
@@ -231,7 +254,7 @@ def _corrections(data: dict, names, view: policy.PersonalData) -> list[Item]:
     items = []
     for key in dict.fromkeys([*old, *new]):
         text = _change(key, old.get(key), new.get(key), names, view)
-        items.append(Item(str(DATA_LABELS.get(key, key)), text, long="\n" in text or len(text) > 80))
+        items.append(Item(translated(DATA_LABELS).get(key, key), text, long="\n" in text or len(text) > 80))
     return items
 
 
@@ -248,15 +271,15 @@ def _value(key, value, spec, names, view: policy.PersonalData) -> str:
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if kind == "choice":
-        return str(spec.choices.get(value, value))
+        return translated(spec.choices).get(value, str(value))
     if key == "reason" and value in taxonomy.DECLINE_REASONS:
-        return str(taxonomy.DECLINE_REASONS[value])
+        return translated(taxonomy.DECLINE_REASONS)[value]
     if kind == "agency" or key in ("agency", "jc_court"):
         return names.agency(value)
     if kind == "mediator" or key == "mediator":
         return names.user(value)
     if key == "jc_decision":
-        return str(taxonomy.JC_DECISIONS.get(value, value))
+        return translated(taxonomy.JC_DECISIONS).get(value, str(value))
     if key == "amount" and isinstance(value, str):
         try:
             return money(Decimal(value))
@@ -267,18 +290,9 @@ def _value(key, value, spec, names, view: policy.PersonalData) -> str:
     if key == "parties" and isinstance(value, list):
         # Role-labelled entries read better as separate clauses than as "A and B".
         return _("; ").join(_party(p) for p in value)
-    if key in ("category",):
-        return str(taxonomy.CATEGORIES.get(value, value))
-    if key in ("channel",):
-        return str(taxonomy.CHANNELS.get(value, value))
-    if key in ("risk_level",):
-        return str(taxonomy.RISK_LEVELS.get(value, value))
-    if key == "method":
-        return str(taxonomy.VISIT_METHODS.get(value, value))
-    if key == "performance":
-        return str(taxonomy.PERFORMANCE.get(value, value))
-    if key in ("urgency", "supervision_ended"):
-        return str(taxonomy.SUPERVISION_URGENCIES.get(value, value))
+    vocabulary = VALUE_VOCABULARIES.get(key)
+    if vocabulary is not None:
+        return translated(vocabulary).get(value, str(value))
     if key == "planned_visits" and isinstance(value, list):
         return listing([_when(day) for day in value])
     if isinstance(value, str) and (kind == "date" or key in MOMENT_KEYS):
@@ -298,14 +312,13 @@ DEADLINE_GROUPS = {
 def _deadline_items(changes: dict) -> list[Item]:
     """What a step did to the deadlines: each one set (with when it falls due), met or cancelled."""
     items = []
-    for group, label in DEADLINE_GROUPS.items():
+    for group, label in translated(DEADLINE_GROUPS).items():
         for entry in changes.get(group) or []:
             kind = entry.get("kind") if isinstance(entry, dict) else entry
-            rule = lifecycle.DEADLINES.get(kind)
-            text = str(rule.label) if rule else str(kind)
+            text = translated(RULE_LABELS).get(kind, str(kind))
             if isinstance(entry, dict) and entry.get("due_at"):
                 text = _("%(what)s, by %(when)s", what=text, when=_due(entry["due_at"]))
-            items.append(Item(str(label), text))
+            items.append(Item(label, text))
     return items
 
 
@@ -338,7 +351,8 @@ def _when(text: str) -> str:
 
 
 class _Names:
-    """Display names for the usernames and agency codes the events mention, in two queries at most."""
+    """Display names for the usernames and agency codes the events mention: those the request has loaded
+    already (the case's mediator, its referrals' agencies, the reader), the others in one query."""
 
     def __init__(self, events):
         usernames, codes = set(), set()
@@ -350,16 +364,22 @@ class _Names:
             for key in ("agency", "jc_court"):
                 if isinstance(data.get(key), str):
                     codes.add(data[key])
-        self._users = (
-            {u.username: u.name for u in db.session.scalars(select(User).where(User.username.in_(usernames)))}
-            if usernames
-            else {}
-        )
-        self._agencies = (
-            {a.code: a.name for a in db.session.scalars(select(Agency).where(Agency.code.in_(codes)))}
-            if codes
-            else {}
-        )
+        self._users, self._agencies = {}, {}
+        for loaded in db.session.identity_map.values():
+            held = vars(loaded)  # what is loaded, never a refresh of an expired object
+            if isinstance(loaded, User) and held.get("username") in usernames and "display_name" in held:
+                self._users[loaded.username] = loaded.name
+            elif isinstance(loaded, Agency) and held.get("code") in codes and "name" in held:
+                self._agencies[loaded.code] = loaded.name
+        users, agencies = usernames - self._users.keys(), codes - self._agencies.keys()
+        if users or agencies:
+            name = func.coalesce(func.nullif(User.display_name, ""), User.username)
+            query = union_all(
+                select(literal("user"), User.username, name).where(User.username.in_(users)),
+                select(literal("agency"), Agency.code, Agency.name).where(Agency.code.in_(agencies)),
+            )
+            for kind, key, shown in db.session.execute(query):
+                (self._users if kind == "user" else self._agencies)[key] = shown
 
     def user(self, username) -> str:
         return self._users.get(username, str(username))

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from mediation import lifecycle, policy, taxonomy
@@ -19,6 +19,7 @@ from mediation.case_page.forms import (
     AgreementForm,
     AttachmentForm,
     CancelVisitForm,
+    CaseChoices,
     DetailsForm,
     EndSupervisionForm,
     MoveVisitForm,
@@ -29,7 +30,6 @@ from mediation.case_page.forms import (
     VisitForm,
     judicial_form,
     posted_version,
-    refer_defaults,
     shown_fields,
     step_form,
     step_values,
@@ -65,9 +65,10 @@ def _helpers():
 
 
 #: Everything the case page shows of a case, each collection in one query however long it is (the
-#: relationships' own loading would fetch each visit's visitor, each referral's agency, one by one).
+#: relationships' own loading would fetch each visit's visitor, each referral's agency, one by one); the
+#: parties, a few rows, joined in with the case itself.
 PAGE_LOADS = (
-    selectinload(Case.party_links).joinedload(CaseParty.party),
+    joinedload(Case.party_links).joinedload(CaseParty.party),
     selectinload(Case.referrals).joinedload(Referral.agency),
     selectinload(Case.deadlines),
     selectinload(Case.agreements),
@@ -92,7 +93,7 @@ def step(number, trigger):
     if spec is None:
         abort(404)
     # The form checks only the CSRF token: the service checks the data.
-    form = step_form(spec, case, settings.permits())()
+    form = step_form(spec, case, settings.permits())
 
     def fire():
         apply_step(case, trigger, current_user, version=posted_version(form), **step_values(spec, form))
@@ -448,17 +449,17 @@ def print_visits(number):
 def _page(case, *, open_panel=None, forms=None, alert=None, gone=None, status=200):
     """The case page; ``forms`` replaces the blank form of a panel with the one the user posted."""
     forms = dict(forms or {})
-    permits = settings.permits()
+    permits, choices = settings.permits(), CaseChoices(case)
     steps = policy.step_availability(current_user, case, permits)
     for spec, _reason in steps:
         if spec.trigger not in forms:
-            data = {"version": str(case.version), **(refer_defaults(case) if spec.trigger == "refer" else {})}
+            data = {"version": str(case.version)}
             if any(f.name == "agency_case_number" for f in spec.fields) and case.active_referral is not None:
                 data["agency_case_number"] = case.active_referral.agency_case_number  # as recorded so far
-            forms[spec.trigger] = step_form(spec, case, permits)(formdata=None, data=data)
+            forms[spec.trigger] = step_form(spec, case, permits, choices, formdata=None, data=data)
     judicial = policy.judicial_step(current_user, case)
     if judicial is not None:
-        forms.setdefault(f"jc-{judicial}", judicial_form(judicial, case))
+        forms.setdefault(f"jc-{judicial}", judicial_form(judicial, case, choices=choices))
     can_work = policy.can_work_on_case(current_user, case)
     if can_work:
         local_now = local_now_input().strftime("%Y-%m-%dT%H:%M")

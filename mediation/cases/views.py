@@ -36,7 +36,8 @@ def home():
         return render_template("referrals/inbox.html", inbox=inbox.inbox(current_user, now=now), moment=now)
     now = utcnow()
     filters = search.CaseFilters(state=search.OPEN, mine=policy.has_own_cases(current_user), sort="due")
-    cases = db.session.scalars(search.case_query(current_user, filters, now=now).limit(HOME_LIMIT)).all()
+    query = search.case_query(current_user, filters, now=now).options(*search.table_loads(now))
+    cases = db.session.scalars(query.limit(HOME_LIMIT)).unique().all()
     counts = search.work_counts(current_user, now=now)
     work = my_work.my_work(current_user, now=now)
     return render_template(
@@ -64,8 +65,9 @@ def work():
 @login_required
 def index():
     filters = search.CaseFilters.from_args(request.args)
+    now = utcnow()
     page = search.paginate(
-        search.case_query(current_user, filters),
+        search.case_query(current_user, filters, now=now).options(*search.table_loads(now)),
         filters.page,
         current_app.config["CASES_PER_PAGE"],
         count_cap=search.COUNT_CAP,

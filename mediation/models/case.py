@@ -14,7 +14,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from mediation import taxonomy
 from mediation.extensions import db
@@ -88,6 +88,17 @@ class Case(db.Model):
     supervisions = relationship(
         "Supervision", order_by="Supervision.id", cascade="all", back_populates="case"
     )
+    #: The referral the dispute came in with (at most one: ``uq_referral_inbound_case``), for a list to join
+    #: in with each case (``services.search.table_loads``); the case page reads ``inbound_referral``.
+    inbound = relationship(
+        "Referral",
+        primaryjoin="and_(Referral.case_id == Case.id, Referral.direction == 'in')",
+        uselist=False,
+        viewonly=True,
+    )
+    #: The most urgent status of the open deadlines, when a list computes it in its query
+    #: (``services.deadlines.worst_status``) instead of loading them.
+    due_now: Mapped[str | None] = query_expression()
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (

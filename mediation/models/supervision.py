@@ -3,7 +3,7 @@
 from datetime import date
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from mediation import taxonomy
 from mediation.extensions import db
@@ -41,6 +41,8 @@ class Supervision(db.Model):
     ended_by = relationship("User", foreign_keys=[ended_by_id])
     deadline = relationship("Deadline")
     answers = relationship("SupervisionAnswer", order_by="SupervisionAnswer.id", cascade="all")
+    #: How many answers it has, when a list loads that instead of them (``services.supervision.open_at``).
+    answer_count: Mapped[int | None] = query_expression()
 
     __table_args__ = (
         CheckConstraint(in_codes("urgency", taxonomy.SUPERVISION_URGENCIES), name="urgency_known"),

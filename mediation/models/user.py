@@ -39,9 +39,9 @@ class User(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at = mapped_column(UTCDateTime, default=utcnow)
 
-    #: Loaded when first read (the signed-in user's, once a request), never with every user a page names.
+    #: Loaded with the signed-in user (``auth.sign_in.user_of``), never with every user a page names.
     stations = relationship("Station", secondary=user_station, lazy="select", order_by="Station.code")
-    agency = relationship("Agency", lazy="joined")
+    agency = relationship("Agency", lazy="select")
 
     __table_args__ = (
         CheckConstraint(in_codes("role", taxonomy.ROLE_LABELS), name="role_known"),
@@ -56,6 +56,9 @@ class User(db.Model):
     #: ``mediation.auth.sign_in``, never stored. Flask-Login keeps it, not ``id``, in the session and the
     #: remember-me cookie, so that signing out can revoke exactly that session.
     session_token = None
+    #: How many of the user's notifications were unread when they were loaded as the signed-in user (set by
+    #: ``mediation.auth.sign_in.user_of``, never stored); ``None``: not counted.
+    unread_notifications = None
     #: Only users signed in through a live session are ever Flask-Login's ``current_user``.
     is_authenticated = True
     is_anonymous = False

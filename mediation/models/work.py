@@ -184,6 +184,14 @@ class Referral(db.Model):
             "created_at",
             postgresql_include=["case_id", "status", "answered_at", "agency_id"],
         ),
+        # A dispute comes in once (at registration): a list joins it in with its case (``Case.inbound``).
+        Index(
+            "uq_referral_inbound_case",
+            "case_id",
+            unique=True,
+            postgresql_where=text("direction = 'in'"),
+            sqlite_where=text("direction = 'in'"),
+        ),
     )
 
 

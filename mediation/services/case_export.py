@@ -19,7 +19,7 @@ from mediation import lifecycle, policy, taxonomy
 from mediation.clock import utcnow
 from mediation.exports import DATE, DATETIME, DECIMAL, Column, Table
 from mediation.extensions import db
-from mediation.models import Case, Station
+from mediation.models import Case, CaseParty, Station
 from mediation.services import audit
 from mediation.services.search import OPEN, CaseFilters, case_query
 from mediation.templating import format_moment
@@ -67,7 +67,12 @@ def case_list_table(actor, filters: CaseFilters, *, now: datetime | None = None)
 
 def _rows(actor, filters: CaseFilters, now: datetime):
     # A liaison's view of the parties depends on the agreements (one a court is confirming).
-    query = case_query(actor, filters, now=now).options(selectinload(Case.agreements))
+    query = case_query(actor, filters, now=now).options(
+        selectinload(Case.party_links).joinedload(CaseParty.party),
+        selectinload(Case.deadlines),
+        selectinload(Case.referrals),
+        selectinload(Case.agreements),
+    )
     cases = db.session.scalars(query.execution_options(yield_per=BATCH))
     for case in cases:
         yield _row(actor, case, now)

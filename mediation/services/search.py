@@ -11,14 +11,14 @@ from datetime import date, datetime
 
 from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import Select, and_, func, select, union
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, with_expression
 
 from mediation import identifiers, lifecycle, policy, taxonomy
 from mediation.clock import utcnow
 from mediation.extensions import db
 from mediation.ids import parse_id
 from mediation.models import Case, CaseParty, Party, Station
-from mediation.services import inbox, metrics
+from mediation.services import deadlines, inbox, metrics
 
 #: ``state`` may also be this: every state but ``closed``.
 OPEN = "open"
@@ -191,8 +191,8 @@ def _like(text: str) -> str:
 
 
 def case_query(actor, filters: CaseFilters, *, now: datetime | None = None) -> Select:
-    """The cases ``actor`` may see that match ``filters``, sorted; parties, mediator, deadlines and referrals
-    loaded for listing.
+    """The cases ``actor`` may see that match ``filters``, sorted; each page chooses what it loads with them
+    (a list: ``table_loads``).
 
     Any actor may call it; visibility is ``policy.visible_cases_clause``. A station code the actor does not
     see simply matches nothing. Never raises for filter values.
@@ -235,10 +235,16 @@ def case_query(actor, filters: CaseFilters, *, now: datetime | None = None) -> S
     order = column.desc() if filters.sort.startswith("-") else column.asc()
     if filters.sort.lstrip("-") == "due":
         order = order.nulls_last()
-    return query.order_by(order, Case.id.desc()).options(
-        selectinload(Case.party_links).joinedload(CaseParty.party),
-        selectinload(Case.deadlines),
-        selectinload(Case.referrals),  # "sent by" an agency, in the list
+    return query.order_by(order, Case.id.desc())
+
+
+def table_loads(now: datetime) -> tuple:
+    """What the case table (``cases/_case_table.html``) shows of each case, in the page's one query: the
+    parties and the agency that sent the dispute joined in, the deadlines' worst status computed there."""
+    return (
+        joinedload(Case.party_links).joinedload(CaseParty.party),
+        joinedload(Case.inbound),
+        with_expression(Case.due_now, deadlines.worst_status(now)),
     )
 
 

@@ -10,8 +10,8 @@ the reminders and the overdue counts; the first answer meets it. Every change is
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import contains_eager, joinedload, with_expression
 
 from mediation import policy, taxonomy
 from mediation.clock import end_of_day, local_date, parse_iso_date, utcnow
@@ -157,14 +157,20 @@ def end_with_case(case: Case, now: datetime) -> Supervision | None:
 
 def open_at(actor) -> list[Supervision]:
     """The open supervisions of the cases ``actor`` works on or oversees at their stations, the answer due
-    soonest first (the mediator's home puts them on top); one query."""
+    soonest first (the mediator's home puts them on top), each with its case, deadline and ``answer_count``;
+    one query."""
     if actor.role not in ("mediator", "supervisor") or not actor.station_ids:
         return []
+    answers = select(func.count()).where(SupervisionAnswer.supervision_id == Supervision.id)
     query = (
         select(Supervision)
         .join(Case, Case.id == Supervision.case_id)
         .where(Supervision.ended_at.is_(None), Supervision.station_id.in_(actor.station_ids))
-        .options(contains_eager(Supervision.case), selectinload(Supervision.answers))
+        .options(
+            contains_eager(Supervision.case),
+            joinedload(Supervision.deadline),
+            with_expression(Supervision.answer_count, answers.scalar_subquery()),
+        )
         .order_by(Supervision.due_on, Supervision.id)
     )
     if actor.role == "mediator":
