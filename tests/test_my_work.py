@@ -315,6 +315,21 @@ def test_my_work_costs_the_same_few_statements_however_many_rows(client, app, db
     assert many == few and few["/work"] <= 8, (few, many)
 
 
+def test_a_long_group_lists_its_most_urgent_rows_and_counts_them_all(
+    client, db, monkeypatch, station, mediator
+):
+    monkeypatch.setattr(my_work, "SHOWN", 3)
+    made = [registered(station, mediator, f"o{i}", OVERDUE_AT - timedelta(hours=i)) for i in range(5)]
+    numbers = [case.number for case in made]
+    db.session.commit()
+    login(client, mediator)
+    html = page(client)
+    assert groups(html)["overdue"] == numbers[::-1][:3]  # the longest overdue first
+    section = html.split('data-group="overdue"')[1].split("</section>")[0]
+    assert re.search(r"data-count>5<", section) and "The 3 most urgent of 5 are listed." in section
+    assert "/cases?overdue=1&amp;sort=due" in section
+
+
 # --- A warning reads the same everywhere (§3) ---------------------------------------------------------------
 
 

@@ -19,10 +19,11 @@ from mediation import lifecycle, policy, taxonomy
 from mediation.clock import utcnow
 from mediation.exports import DATE, DATETIME, DECIMAL, Column, Table
 from mediation.extensions import db
+from mediation.i18n import translated
 from mediation.models import Case, CaseParty, Station
 from mediation.services import audit
 from mediation.services.search import OPEN, CaseFilters, case_query
-from mediation.templating import format_moment
+from mediation.templating import STATE_LABELS, format_moment
 
 #: Rows fetched from the database at a time.
 BATCH = 500
@@ -66,36 +67,47 @@ def case_list_table(actor, filters: CaseFilters, *, now: datetime | None = None)
 
 
 def _rows(actor, filters: CaseFilters, now: datetime):
-    # A liaison's view of the parties depends on the agreements (one a court is confirming).
+    # A liaison's view of the parties depends on the referrals and agreements (one a court is confirming).
     query = case_query(actor, filters, now=now).options(
         selectinload(Case.party_links).joinedload(CaseParty.party),
-        selectinload(Case.deadlines),
         selectinload(Case.referrals),
         selectinload(Case.agreements),
     )
-    cases = db.session.scalars(query.execution_options(yield_per=BATCH))
-    for case in cases:
-        yield _row(actor, case, now)
+    # The vocabularies in the reader's language, once: an export names their labels in every row.
+    words = {name: translated(vocabulary) for name, vocabulary in _VOCABULARIES.items()}
+    words["overdue"] = {True: _("Yes"), False: _("No")}
+    for case in db.session.scalars(query.execution_options(yield_per=BATCH)):
+        yield _row(actor, case, now, words)
 
 
-def _row(actor, case: Case, now: datetime) -> dict:
+_VOCABULARIES = {
+    "category": taxonomy.CATEGORIES,
+    "channel": taxonomy.CHANNELS,
+    "state": STATE_LABELS,
+    "outcome": taxonomy.OUTCOMES,
+    "risk": taxonomy.RISK_LEVELS,
+    "supervision": taxonomy.SUPERVISION_URGENCIES,
+}
+
+
+def _row(actor, case: Case, now: datetime, words: dict) -> dict:
     view = policy.personal_data(actor, case, "export")
     row = {
         "number": case.number,
         "title": case.title,
         "station": case.station.name,
-        "category": taxonomy.CATEGORIES.get(case.category, case.category),
-        "channel": taxonomy.CHANNELS.get(case.channel, case.channel),
-        "state": lifecycle.STATES[case.state].label,
-        "outcome": taxonomy.OUTCOMES.get(case.outcome) if case.outcome else None,
-        "risk": taxonomy.RISK_LEVELS.get(case.risk_level, case.risk_level),
+        "category": words["category"].get(case.category, case.category),
+        "channel": words["channel"].get(case.channel, case.channel),
+        "state": words["state"][case.state],
+        "outcome": words["outcome"].get(case.outcome) if case.outcome else None,
+        "risk": words["risk"].get(case.risk_level, case.risk_level),
         "mediator": case.mediator.name if case.mediator else None,
         "registered": case.registered_at,
         "accepted": case.accepted_at,
         "closed": case.closed_at,
         "next_due": case.next_due_at,
-        "overdue": _("Yes") if case.is_overdue(now) else _("No"),
-        "supervision": taxonomy.SUPERVISION_URGENCIES.get(case.supervision_urgency),
+        "overdue": words["overdue"][case.is_overdue(now)],
+        "supervision": words["supervision"].get(case.supervision_urgency),
         "amount": case.amount,
     }
     for key, role in _SIDES.items():

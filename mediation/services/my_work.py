@@ -26,6 +26,9 @@ from mediation.models import Agreement, Case, Deadline, Referral
 from mediation.services import deadlines, reminders
 
 OVERDUE, TODAY, WEEK = "overdue", "today", "week"
+#: A group lists at most this many rows, most urgent first; the rest are counted and a link away (a
+#: district's supervisor can have hundreds overdue, which no one reads down a page).
+SHOWN = 50
 #: The groups, in the order the page shows them.
 GROUPS = (OVERDUE, TODAY, WEEK)
 
@@ -102,6 +105,10 @@ class Work:
         """The rows of ``group`` in ``scope`` (by default the one asked for)."""
         rows = self.groups[group]
         return [i for i in rows if i.mine] if (scope or self.scope) == MINE and self.role == STATION else rows
+
+    def first(self, group: str) -> list[Item]:
+        """The rows of ``group`` the page lists (``SHOWN`` at most)."""
+        return self.items(group)[:SHOWN]
 
     def cases(self, group: str, *, scope: str | None = None) -> set[str]:
         """The numbers of the cases with a row in ``group``: what the home page's overdue tiles count."""
