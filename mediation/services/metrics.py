@@ -182,6 +182,13 @@ class local_month(FunctionElement):
     inherit_cache = True
 
 
+@compiles(local_month)
+def _month_default(element, compiler, **kw):
+    # Only for SQL written out without a database (the ORM words a subquery that way when it wraps a list
+    # with joined eager loads under a LIMIT); a real database has its own rendering below.
+    return f"local_month({compiler.process(element.clauses, **kw)})"
+
+
 @compiles(local_month, "postgresql")
 def _month_pg(element, compiler, **kw):
     return f"to_char(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')"
