@@ -45,7 +45,7 @@ def _secure(app) -> None:
 def _init_extensions(app) -> None:
     from flask_bootstrap import Bootstrap5
 
-    from mediation import i18n, models, throttle  # noqa: F401  (models registers the tables on db.metadata)
+    from mediation import form_attributes, i18n, models, throttle  # noqa: F401  (models: the tables)
     from mediation.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -55,6 +55,7 @@ def _init_extensions(app) -> None:
     csrf.init_app(app)
     throttle.init_app(app)
     i18n.init_app(app)
+    form_attributes.install()
     Bootstrap5(app)
 
 
