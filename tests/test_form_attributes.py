@@ -10,7 +10,7 @@ CASES = [
     {"name": "title", "id": "title", "class_": "form-control is-invalid", "maxlength": 200, "required": True},
     {"type": "checkbox", "checked": True, "disabled": False, "value": "y"},
     {"data_bs_toggle": "collapse", "aria_describedby": "a-help a-error", "for_": "x"},
-    {"value": 'He said "no" & <left> \'now\''},
+    {"value": "He said \"no\" & <left> 'now'"},
     {"value": Markup('already <b>safe</b> "quoted"')},
     {"value": 3.5, "min": 0, "step": None, "placeholder": "例如：邻里漏水 — 楼上楼下"},
     {"k_": "trailing", "data_a_b_c": "", "aria_x_y": 0},
