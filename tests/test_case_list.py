@@ -332,3 +332,53 @@ def test_the_list_shows_a_date_deadline_as_the_last_day_like_the_case_page(clien
     login(client, mediator)
     html = client.get("/cases").get_data(as_text=True)
     assert ">Dec 8, 2026</time>" in html and "Dec 9, 2026" not in html.split("<tbody>")[1]
+
+
+@pytest.mark.parametrize("sort", ["-registered", "registered"])
+@pytest.mark.parametrize("state", ["", "open"])
+def test_a_reader_of_several_stations_pages_through_each_stations_list_merged(
+    client, db, app, station, other_station, supervisor, monkeypatch, sort, state
+):
+    """A supervisor's list is merged from each station's own (``search.merged_ids``): every page holds the
+    cases the one query over all their stations would put there, ties in time included, and a station
+    they do not oversee adds nothing."""
+    third = make_station("DGL", "东岗解纷驿站")
+    supervisor.stations.append(third)
+    mediators = {s: make_user(f"m{s.code}", "mediator", [s]) for s in (station, other_station, third)}
+    same_moment = utcnow() - timedelta(days=3)
+    for i in range(4):
+        for s in (station, third):
+            register(s, mediators[s], f"{s.code}-{i}", days_ago=i % 3)
+        register_case(
+            mediators[third],
+            third,
+            CaseInput(title=f"同时{i}", category="neighbour", channel="walk_in"),
+            [PartyInput(role="applicant", name=f"同时{i}")],
+            now=same_moment,
+        )
+        register(other_station, mediators[other_station], f"not theirs {i}")
+    newest = db.session.scalars(case_query(supervisor, CaseFilters())).first()
+    fire(newest, "withdraw", mediators[newest.station])
+    db.session.commit()
+    filters = CaseFilters(sort=sort, state=state)
+    assert search.merged_stations(supervisor, filters) == {station.id, third.id}
+    query = case_query(supervisor, filters)
+    everything = [case.number for case in db.session.scalars(query)]
+    assert len(everything) == (12 if not state else 11)
+
+    def page(number, merged):
+        stations = sorted(search.merged_stations(supervisor, filters)) if merged else ()
+        arms = [case_query(supervisor, filters, station_id=station_id) for station_id in stations]
+        result = search.paginate(
+            query, number, 5, count_cap=search.COUNT_CAP, arms=arms, descending=sort.startswith("-")
+        )
+        return [case.number for case in result.items]
+
+    pages = [page(n, merged=True) for n in (1, 2, 3)]
+    assert pages == [page(n, merged=False) for n in (1, 2, 3)]
+    assert sum(pages, []) == everything
+    # Over HTTP, the list a supervisor reads is the merged one.
+    monkeypatch.setitem(app.config, "CASES_PER_PAGE", 5)
+    login(client, supervisor)
+    args = f"sort={sort}&state={state}"
+    assert [listed(client.get(f"/cases?{args}&page={n}")) for n in (1, 2, 3)] == pages

@@ -65,13 +65,7 @@ def work():
 @login_required
 def index():
     filters = search.CaseFilters.from_args(request.args)
-    now = utcnow()
-    page = search.paginate(
-        search.case_query(current_user, filters, now=now).options(*search.table_loads(now)),
-        filters.page,
-        current_app.config["CASES_PER_PAGE"],
-        count_cap=search.COUNT_CAP,
-    )
+    page = search.case_page(current_user, filters, current_app.config["CASES_PER_PAGE"])
     return render_template(
         "cases/index.html",
         page=page,

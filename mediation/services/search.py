@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 
 from flask_sqlalchemy.pagination import SelectPagination
-from sqlalchemy import Select, and_, func, select, union
+from sqlalchemy import Select, and_, false, func, select, union, union_all
 from sqlalchemy.orm import joinedload, with_expression
 
 from mediation import identifiers, lifecycle, policy, taxonomy
@@ -190,15 +190,22 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def case_query(actor, filters: CaseFilters, *, now: datetime | None = None) -> Select:
+def case_query(
+    actor, filters: CaseFilters, *, now: datetime | None = None, station_id: int | None = None
+) -> Select:
     """The cases ``actor`` may see that match ``filters``, sorted; each page chooses what it loads with them
-    (a list: ``table_loads``).
+    (a list: ``table_loads``). With ``station_id``, only that one of the actor's stations (``merged_ids``).
 
     Any actor may call it; visibility is ``policy.visible_cases_clause``. A station code the actor does not
     see simply matches nothing. Never raises for filter values.
     """
     now = now or utcnow()
-    query = select(Case).where(policy.visible_cases_clause(actor))
+    if station_id is None:
+        query = select(Case).where(policy.visible_cases_clause(actor))
+    else:
+        query = select(Case).where(
+            Case.station_id == station_id if station_id in actor.station_ids else false()
+        )
     if filters.state == OPEN:
         query = query.where(Case.state.not_in(lifecycle.FINAL_STATES))
     elif filters.state:
@@ -287,7 +294,17 @@ class CappedPagination(SelectPagination):
     """Flask-SQLAlchemy's page of a select, counting at most ``cap`` + 1 rows: beyond ``cap`` the total is
     "more than ``cap``" (``more``), so a list of a province costs a page, not a count of a million rows.
     Pages stay numbered (``?page=`` is an offset); the last page's number is then unknown, so the links end
-    with "…" and "Next" while the page is full."""
+    with "…" and "Next" while the page is full.
+
+    With ``arms``, the page's cases are picked by merging each station's own list (``merged_ids``)."""
+
+    def _query_items(self) -> list:
+        arms = self._query_args.get("arms")
+        if not arms:
+            return super()._query_items()
+        query = self._query_args["select"]
+        ids = merged_ids(arms, self._query_args["descending"], self._query_offset, self.per_page)
+        return list(self._query_args["session"].execute(query.where(Case.id.in_(ids))).unique().scalars())
 
     def _query_count(self) -> int:
         cap = self._query_args["cap"]
@@ -304,11 +321,77 @@ class CappedPagination(SelectPagination):
         return max(self.cap // self.per_page, self.page + (len(self.items) == self.per_page))
 
 
-def paginate(query: Select, page: int, per_page: int, *, count_cap: int | None = None):
+def case_page(actor, filters: CaseFilters, per_page: int, *, now: datetime | None = None):
+    """The case list's page ``filters.page``, its cases loaded for the table (``table_loads``) and counted up
+    to ``COUNT_CAP``. Past the first page, a reader of several stations gets it merged from each station's
+    own list (``merged_stations``); the first is cheapest read as one query."""
+    now = now or utcnow()
+    query = case_query(actor, filters, now=now).options(*table_loads(now))
+    stations = merged_stations(actor, filters) if filters.page > 1 else set()
+    arms = [case_query(actor, filters, now=now, station_id=station_id) for station_id in sorted(stations)]
+    return paginate(
+        query, filters.page, per_page, count_cap=COUNT_CAP, arms=arms, descending=filters.sort.startswith("-")
+    )
+
+
+def merged_ids(arms: list[Select], descending: bool, offset: int, limit: int):
+    """The ids of rows ``offset`` to ``offset + limit`` of the cases of ``arms`` (one ``case_query`` a
+    station) in registration order: each station's first ``offset + limit`` read on its own index
+    (``ix_case_station_registered``), merged.
+
+    A reader of a district's 20 stations otherwise reads the province's newest cases
+    (``ix_case_registered_id``) and skips every other station's: a hundred rows for each of theirs, 150–180 ms
+    for page 20 at 1,000,000 cases, where the merge reads 400 rows of 20 short index ranges (about 10 ms with
+    its planning)."""
+
+    def ordered(registered, id_):  # ``case_query``'s order: ties newest id first either way
+        return (registered.desc() if descending else registered.asc(), id_.desc())
+
+    picked = []
+    for arm in arms:
+        first = (
+            arm.with_only_columns(Case.id, Case.registered_at)
+            .order_by(None)
+            .order_by(*ordered(Case.registered_at, Case.id))
+            .limit(offset + limit)
+            .subquery()
+        )
+        picked.append(select(first.c.id, first.c.registered_at))  # SQLite takes a LIMIT only in a subquery
+    merged = union_all(*picked).subquery()
+    return (
+        select(merged.c.id)
+        .order_by(*ordered(merged.c.registered_at, merged.c.id))
+        .offset(offset)
+        .limit(limit)
+    )
+
+
+#: A reader of at most this many stations gets the case list's pages merged from each station's own index
+#: (``merged_ids``); beyond, the province's list (``ix_case_registered_id``) serves them.
+MERGED_STATIONS = 100
+
+
+def merged_stations(actor, filters: CaseFilters) -> set[int]:
+    """The stations whose lists make ``actor``'s page of ``filters`` (``merged_ids``), or none when the one
+    query serves it: a reader of one station, a list narrowed to one, another order than registration, or
+    conditions on other tables (free text, figures, referrals), which each station's arm would repeat."""
+    if actor.role not in ("mediator", "supervisor") or filters.sort.lstrip("-") != "registered":
+        return set()
+    if filters.station or filters.q or filters.metric or filters.referral:
+        return set()
+    stations = actor.station_ids
+    return stations if 1 < len(stations) <= MERGED_STATIONS else set()
+
+
+def paginate(
+    query: Select, page: int, per_page: int, *, count_cap: int | None = None, arms=(), descending=True
+):
     """One page of ``query``; a page past the end shows the last page (a shrunk list, an old link).
 
     With ``count_cap`` (``query`` a select of ``Case``), the total is counted only up to it
-    (``CappedPagination``); only a page past the end of a list longer than that counts it all.
+    (``CappedPagination``); only a page past the end of a list longer than that counts it all. With
+    ``arms`` too, the page is merged from each station's own list (``merged_ids``), ``descending`` or not by
+    registration.
     """
     if count_cap is not None:
 
@@ -320,6 +403,8 @@ def paginate(query: Select, page: int, per_page: int, *, count_cap: int | None =
                 per_page=per_page,
                 error_out=False,
                 cap=count_cap,
+                arms=arms,
+                descending=descending,
             )
 
         result = capped(page)
