@@ -144,6 +144,13 @@ class Case(db.Model):
             postgresql_where=text(f"NOT {in_codes('state', FINAL_STATES)}"),
             sqlite_where=text(f"NOT {in_codes('state', FINAL_STATES)}"),
         ),
+        # The province's open cases, most urgent first: an administrator's home.
+        Index(
+            "ix_case_open_due",
+            "next_due_at",
+            postgresql_where=text(f"NOT {in_codes('state', FINAL_STATES)}"),
+            sqlite_where=text(f"NOT {in_codes('state', FINAL_STATES)}"),
+        ),
         Index("ix_case_category_registered", "category", "registered_at"),
         Index("ix_case_channel_registered", "channel", "registered_at"),
         Index("ix_case_closed_at", "closed_at"),
