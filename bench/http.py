@@ -53,6 +53,7 @@ PAGES = [
     ("mediator", "overdue list", "/cases?overdue=1"),
     ("mediator", "search (q=漏水)", "/cases?q=漏水"),
     ("mediator", "case page", "/cases/{case}"),
+    ("mediator", "intake form", "/cases/new"),
     ("mediator", "my work", "/work"),
     ("supervisor", "home", "/"),
     ("supervisor", "case list (20 stations)", "/cases"),
