@@ -349,9 +349,10 @@ def test_a_reader_of_several_stations_pages_through_each_stations_list_merged(
     for i in range(4):
         for s in (station, third):
             register(s, mediators[s], f"{s.code}-{i}", days_ago=i % 3)
+        at = (station, third)[i % 2]  # the same moment at both stations: ties across the merged lists
         register_case(
-            mediators[third],
-            third,
+            mediators[at],
+            at,
             CaseInput(title=f"同时{i}", category="neighbour", channel="walk_in"),
             [PartyInput(role="applicant", name=f"同时{i}")],
             now=same_moment,
