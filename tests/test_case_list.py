@@ -371,7 +371,13 @@ def test_a_reader_of_several_stations_pages_through_each_stations_list_merged(
         stations = sorted(search.merged_stations(supervisor, filters)) if merged else ()
         arms = [case_query(supervisor, filters, station_id=station_id) for station_id in stations]
         result = search.paginate(
-            query, number, 5, count_cap=search.COUNT_CAP, arms=arms, descending=sort.startswith("-")
+            query,
+            number,
+            5,
+            count_cap=search.COUNT_CAP,
+            arms=arms,
+            load=query,
+            descending=sort.startswith("-"),
         )
         return [case.number for case in result.items]
 
@@ -383,3 +389,45 @@ def test_a_reader_of_several_stations_pages_through_each_stations_list_merged(
     login(client, supervisor)
     args = f"sort={sort}&state={state}"
     assert [listed(client.get(f"/cases?{args}&page={n}")) for n in (1, 2, 3)] == pages
+
+
+@pytest.mark.parametrize("sort", ["-registered", "registered", "due"])
+@pytest.mark.parametrize("state", ["", "open"])
+def test_free_text_is_paged_and_counted_column_by_column_as_the_one_query_would(
+    client, db, app, station, mediator, monkeypatch, sort, state
+):
+    """``search.text_arms``: a case found in its title, its facts and a party's name at once is listed once,
+    every page holds what the one query (the union of matches) puts there, and the count, capped or not, is
+    the same."""
+    for i in range(9):
+        title = "漏水纠纷" if i % 3 else "围墙"
+        facts = "楼上漏水纠纷" if i % 2 else "无"
+        name = "漏水纠纷物业" if i % 4 == 0 else f"张{i}"
+        register(
+            station,
+            mediator,
+            title,
+            days_ago=i % 4,
+            facts=facts,
+            parties=[PartyInput(role="applicant", name=name)],
+        )
+    fire(db.session.scalars(case_query(mediator, CaseFilters(q="漏水纠纷"))).first(), "withdraw", mediator)
+    db.session.commit()
+    filters = CaseFilters(q="漏水纠纷", sort=sort, state=state)
+    everything = [case.number for case in db.session.scalars(case_query(mediator, filters))]
+    assert len(everything) == (8 if not state else 7)  # i = 0 is found by its party only; i = 6 nowhere
+
+    monkeypatch.setitem(app.config, "CASES_PER_PAGE", 3)
+    login(client, mediator)
+    pages = [listed(client.get(f"/cases?q=漏水纠纷&sort={sort}&state={state}&page={n}")) for n in (1, 2, 3)]
+    assert sum(pages, []) == everything
+    counted = client.get(f"/cases?q=漏水纠纷&sort={sort}&state={state}").get_data(as_text=True)
+    assert re.search(r'data-total="(\d+)"', counted).group(1) == str(len(everything))
+    # Over the cap: one column alone holds more than it.
+    monkeypatch.setattr(search, "COUNT_CAP", 4)
+    assert "More than 4 cases" in client.get(f"/cases?q=漏水纠纷&sort={sort}&state={state}").get_data(
+        as_text=True
+    )
+    monkeypatch.setattr(search, "COUNT_CAP", len(everything))
+    exactly = client.get(f"/cases?q=漏水纠纷&sort={sort}&state={state}").get_data(as_text=True)
+    assert "More than" not in exactly and f'data-total="{len(everything)}"' in exactly
