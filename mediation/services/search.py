@@ -365,8 +365,8 @@ def text_arms(plain: Select, q: str) -> list[Select]:
 
 
 def capped_count(queries: list[Select], cap: int):
-    """How many cases ``queries`` hold together, each counted only up to ``cap`` + 1: over ``cap`` exactly when
-    the true total is (one query over it is enough to know), and exact below."""
+    """How many cases ``queries`` hold together, each counted only up to ``cap`` + 1: over ``cap`` exactly
+    when the true total is (one query over it is enough to know), and exact below."""
     firsts = [
         select(q.with_only_columns(Case.id).order_by(None).limit(cap + 1).subquery().c.id) for q in queries
     ]
