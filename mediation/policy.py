@@ -35,13 +35,19 @@ def _dealt_with_agency(actor, case) -> bool:
     )
 
 
+def station_scope(actor) -> set[int] | None:
+    """The stations whose cases are exactly the cases ``actor`` may see (a mediator's, a supervisor's), or
+    ``None`` when their scope is not a list of stations (every station; an agency's cases)."""
+    return actor.station_ids if actor.role in ("mediator", "supervisor") else None
+
+
 def visible_cases_clause(actor):
     """A SQL condition on ``Case`` matching exactly the cases ``can_view_case`` allows."""
     if actor.role == "admin":
         return true()
-    if actor.role in ("mediator", "supervisor"):
-        ids = actor.station_ids
-        return Case.station_id.in_(ids) if ids else false()
+    stations = station_scope(actor)
+    if stations is not None:
+        return Case.station_id.in_(stations) if stations else false()
     if actor.agency_id is not None:
         return or_(
             exists(

@@ -204,7 +204,7 @@ def case_query(
         query = select(Case).where(policy.visible_cases_clause(actor))
     else:
         query = select(Case).where(
-            Case.station_id == station_id if station_id in actor.station_ids else false()
+            Case.station_id == station_id if station_id in (policy.station_scope(actor) or ()) else false()
         )
     if filters.state == OPEN:
         query = query.where(Case.state.not_in(lifecycle.FINAL_STATES))
@@ -416,12 +416,10 @@ def merged_stations(actor, filters: CaseFilters) -> set[int]:
     """The stations whose lists make ``actor``'s page of ``filters`` (``merged_ids``), or none when the one
     query serves it: a reader of one station, a list narrowed to one, another order than registration, or
     conditions on other tables (free text, figures, referrals), which each station's arm would repeat."""
-    if actor.role not in ("mediator", "supervisor") or filters.sort.lstrip("-") != "registered":
+    if filters.sort.lstrip("-") != "registered" or filters.station or filters.q or filters.metric:
         return set()
-    if filters.station or filters.q or filters.metric or filters.referral:
-        return set()
-    stations = actor.station_ids
-    return stations if 1 < len(stations) <= MERGED_STATIONS else set()
+    stations = policy.station_scope(actor) or set()
+    return stations if not filters.referral and 1 < len(stations) <= MERGED_STATIONS else set()
 
 
 def paginate(
@@ -441,9 +439,11 @@ def paginate(
     With ``count_cap`` (``query`` a select of ``Case``), the total is counted only up to it
     (``CappedPagination``); only a page past the end of a list longer than that counts it all. With
     ``arms`` too, the page is merged from each arm's own list (``merged_ids``), ``descending`` or not by
-    registration, and loaded by ``load``; with ``count_arms``, counted over each (``capped_count``).
+    registration, and loaded by ``load`` (``query`` itself unless told); with ``count_arms``, counted over
+    each (``capped_count``).
     """
     if count_cap is not None:
+        load = query if load is None else load
 
         def capped(number):
             return CappedPagination(
