@@ -3,7 +3,7 @@
 WTForms writes each attribute through ``Markup('{k}="{v}"').format(…)``, a Python-level string formatter: on a
 case page of some fifty controls that is a few hundred formatter calls, the costliest part of rendering its
 forms. ``html_params`` writes the same bytes with markupsafe's C ``escape`` (``tests/test_form_attributes.py``
-holds it to WTForms' output); ``install`` puts it where the widgets and labels look it up.
+holds it to WTForms' output); ``install`` puts it wherever the widgets and labels look it up.
 """
 
 from markupsafe import Markup, escape
@@ -31,3 +31,5 @@ def html_params(**kwargs) -> Markup:
 
 def install() -> None:
     core.html_params = widgets.html_params = html_params
+    # Inputs and buttons keep their own reference, taken when WTForms was imported.
+    core.Input.html_params = core.Button.html_params = staticmethod(html_params)

@@ -15,10 +15,12 @@ from China's in the second run, so a date taken from the machine's zone fails th
 """
 
 import os
+import re
 import uuid
 from contextlib import contextmanager
 from datetime import UTC, datetime, time, timedelta
 from functools import partial
+from html import unescape
 from pathlib import Path
 
 import psycopg
@@ -306,6 +308,19 @@ def statements(client, path) -> int:
         event.remove(_db.engine, "before_cursor_execute", counted)
     assert response.status_code == 200, (path, response.status_code)
     return count[0]
+
+
+def with_panels(client, path, **kwargs) -> str:
+    """The page at ``path`` with the form of each of its "What you can do" panels in the panel, as a reader
+    who opens every panel has it (the page fetches a panel's form when it is opened: ``case_page.panel``)."""
+
+    def opened(slot):
+        response = client.get(unescape(slot.group(1)))
+        assert response.status_code == 200, (slot.group(1), response.status_code)
+        return response.get_data(as_text=True)
+
+    html = client.get(path, **kwargs).get_data(as_text=True)
+    return re.sub(r'<div data-panel-src="([^"]+)">.*?</div>', opened, html, flags=re.S)
 
 
 def fire(case, trigger, actor, **override):

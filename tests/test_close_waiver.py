@@ -13,7 +13,7 @@ from mediation.errors import Invalid
 from mediation.models import AuditEntry
 from mediation.services import followups, settings
 from mediation.services.transitions import apply_step
-from tests.conftest import fire, login, make_case
+from tests.conftest import fire, login, make_case, with_panels
 
 NAME = lifecycle.CLOSE_WITHOUT_VISIT.name
 WAIVER = {
@@ -143,7 +143,7 @@ def close_panel(html: str) -> str:
 
 def test_off_the_page_shows_close_disabled_with_the_rule(client, agreed, mediator):
     login(client, mediator)
-    html = client.get(f"/cases/{agreed.number}").get_data(as_text=True)
+    html = with_panels(client, f"/cases/{agreed.number}")
     assert 'data-step="close" data-blocked' in html
     assert "visit_waived" not in html and "visit_waiver_reason" not in html
 
@@ -151,7 +151,7 @@ def test_off_the_page_shows_close_disabled_with_the_rule(client, agreed, mediato
 def test_on_the_page_offers_the_waiver_while_no_visit_found_it_performed(client, db, agreed, mediator):
     allow("moved_away", "unreachable")
     login(client, mediator)
-    panel = close_panel(client.get(f"/cases/{agreed.number}").get_data(as_text=True))
+    panel = close_panel(with_panels(client, f"/cases/{agreed.number}"))
     assert "data-blocked" not in panel.split(">", 1)[0]
     assert 'id="close-visit_waived"' in panel and 'id="close-visit_waiver_explanation"' in panel
     options = re.findall(r'<option[^>]*value="([^"]*)"', panel)
@@ -161,7 +161,7 @@ def test_on_the_page_offers_the_waiver_while_no_visit_found_it_performed(client,
     followups.record_visit(mediator, agreed, done_on=local_date(agreed.registered_at), method="phone",
                            performance="fully")  # fmt: skip
     db.session.commit()
-    panel = close_panel(client.get(f"/cases/{agreed.number}").get_data(as_text=True))
+    panel = close_panel(with_panels(client, f"/cases/{agreed.number}"))
     assert "visit_waived" not in panel and "visit_waiver_reason" not in panel
 
 

@@ -28,3 +28,4 @@ def test_the_app_renders_controls_with_it(app):
     from wtforms.widgets import core
 
     assert core.html_params is html_params and widgets.html_params is html_params
+    assert core.TextInput.html_params is html_params and core.Button.html_params is html_params

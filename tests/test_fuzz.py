@@ -120,7 +120,7 @@ EXTRA_FIELDS = {
 }
 #: Query-string keys the views read (``request.args``); the fuzz adds made-up ones.
 QUERY_KEYS = ("state", "category", "channel", "station", "mine", "overdue", "q", "sort", "page", "week")
-QUERY_KEYS += ("log_entry", "next", "actor", "realm", "since", "until", "before")
+QUERY_KEYS += ("log_entry", "next", "actor", "realm", "since", "until", "before", "version", "part")
 
 #: Numbers past what a parser or a column takes, and digits that are not ASCII.
 NUMBERS = (
@@ -216,6 +216,7 @@ class World:
             "number": lambda: [case.number] if case is not None else [],
             "trigger": lambda: list(lifecycle.STEPS),
             "panel": lambda: [*JUDICIAL_FORMS, *SUPERVISION],
+            "key": lambda: [*lifecycle.STEPS, *(f"jc-{panel}" for panel in JUDICIAL_FORMS)],
             "attachment_id": lambda: [str(i) for i in self.db.session.scalars(self._attachments(case))],
             "id": lambda: [str(i) for i in self.db.session.scalars(select(CaseParty.party_id).limit(5))],
             "party_id": lambda: self._parties(case),

@@ -23,7 +23,17 @@ from mediation.services.judicial import (
     pending_applications,
 )
 from mediation.services.transitions import apply_step
-from tests.conftest import delivered, fire, login, make_agency, make_case, make_user, snapshot, told
+from tests.conftest import (
+    delivered,
+    fire,
+    login,
+    make_agency,
+    make_case,
+    make_user,
+    snapshot,
+    told,
+    with_panels,
+)
 
 #: 2026-03-02 09:30 in China, a Monday: the agreement is reached and takes effect then.
 T = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
@@ -565,9 +575,8 @@ def case(db, station, mediator, court):
 
 
 def page(client, case):
-    response = client.get(f"/cases/{case.number}")
-    assert response.status_code == 200
-    return response.get_data(as_text=True)
+    """The case page with its panels opened."""
+    return with_panels(client, f"/cases/{case.number}")
 
 
 def post(client, case, panel, **data):

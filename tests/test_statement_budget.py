@@ -60,9 +60,10 @@ def two_cases(db, station, mediator, supervisor, police, police_liaison):
 #: The budgets: what each page costs now (docs/performance.md says where it goes). Lower them as pages get
 #: cheaper; a page that needs more has a reason to give. The case page: the sign-in (with the reader's
 #: stations and unread count), the case with its parties, one SELECT … IN per collection it shows (sessions,
-#: agreements, referrals, visits, attachments, deadlines, supervisions), the waivers allowed, the station's
-#: mediators and agencies when a form chooses from them, and the events.
-CASE_PAGE, CASE_LIST, HOME, MY_WORK, INTAKE = 13, 3, 5, 2, 3
+#: agreements, referrals, visits, attachments, deadlines, supervisions), the waivers allowed and the events;
+#: the forms of its steps, with the station's mediators and agencies to choose from, come when a panel is
+#: opened (tests/test_case_panels.py holds a panel to its own budget).
+CASE_PAGE, CASE_LIST, HOME, MY_WORK, INTAKE = 11, 3, 5, 2, 3
 
 
 def test_the_case_page_costs_the_same_however_much_the_case_holds(client, db, two_cases, mediator):

@@ -12,7 +12,7 @@ from mediation.clock import local_date, utcnow
 from mediation.models import Event, FollowUpVisit
 from mediation.services.cases import CaseInput, register_case
 from mediation.services.parties import PartyInput
-from tests.conftest import fire, login, make_case
+from tests.conftest import fire, login, make_case, with_panels
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def reload(db, case):
 
 def test_a_mediator_sees_exactly_the_steps_policy_allows(client, case, mediator):
     login(client, mediator)
-    html = client.get(f"/cases/{case.number}").get_data(as_text=True)
+    html = with_panels(client, f"/cases/{case.number}")
     expected = [s.trigger for s in policy.allowed_steps(mediator, case)]
     assert expected == ["accept", "decline", "refer", "withdraw", "reassign"]
     assert shown_steps(html) == expected
@@ -80,7 +80,7 @@ def test_an_admin_sees_no_steps(client, case, admin):
 
 def test_each_form_is_built_from_the_steps_fields_with_its_help(client, case, mediator, colleague):
     login(client, mediator)
-    html = client.get(f"/cases/{case.number}").get_data(as_text=True)
+    html = with_panels(client, f"/cases/{case.number}")
     # the hidden version, and the step's own help text
     assert f'id="accept-version" name="version" type="hidden" value="{case.version}"' in html
     assert str(lifecycle.STEPS["decline"].help) in html
@@ -282,7 +282,7 @@ def test_every_form_on_the_page_carries_a_csrf_token_and_a_post_without_one_is_r
 ):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     login_with_csrf(client, mediator)
-    html = client.get(f"/cases/{case.number}").get_data(as_text=True)
+    html = with_panels(client, f"/cases/{case.number}")
     forms = re.findall(r"<form\b.*?</form>", html, re.S)
     assert len(forms) >= 8  # five steps, session, attachment, plus the layout's own
     for form in forms:
@@ -326,7 +326,7 @@ def test_the_accept_form_says_whose_case_it_is_and_keeps_it_with_them_by_default
     client, db, colleagues_case, mediator, colleague
 ):
     login(client, mediator)
-    html = client.get(f"/cases/{colleagues_case.number}").get_data(as_text=True)
+    html = with_panels(client, f"/cases/{colleagues_case.number}")
     panel = html[html.index('id="step-accept"') : html.index('data-step="decline"')]
     assert "This case is with zhao." in panel
     select = re.search(r'<select[^>]*id="accept-mediator"[^>]*>(.*?)</select>', panel, re.S).group(1)
@@ -356,7 +356,7 @@ def test_taking_a_colleagues_case_on_accepting_records_the_change(client, db, co
 
 def test_the_accept_form_of_ones_own_case_says_so(client, case, mediator):
     login(client, mediator)
-    html = client.get(f"/cases/{case.number}").get_data(as_text=True)
+    html = with_panels(client, f"/cases/{case.number}")
     assert "This case is with you." in html[html.index('id="step-accept"') :]
 
 
@@ -405,7 +405,7 @@ def test_a_past_deadline_is_named_with_the_other_problems_beside_its_field(clien
 
 def test_a_deadline_decades_away_is_questioned_until_the_date_is_confirmed(client, db, mediating, mediator):
     login(client, mediator)
-    html = client.get(f"/cases/{mediating.number}").get_data(as_text=True)
+    html = with_panels(client, f"/cases/{mediating.number}")
     assert "distant_date_confirmed" not in html  # nothing to confirm yet
     response = post(client, mediating, "reach_agreement", **agreement(performance_deadline="2099-06-30"))
     html = response.get_data(as_text=True)
@@ -427,7 +427,8 @@ def test_a_deadline_decades_away_is_questioned_until_the_date_is_confirmed(clien
 
 def blocked(html, trigger):
     """The disabled button of a step the case does not allow yet, and the reason it points to; else None."""
-    item = re.search(rf'<div class="accordion-item" data-step="{trigger}"(.*?)</p>', html, re.S)
+    end = r'(?:</p>|<div class="accordion-item")'  # its reason, else the next panel: nothing further
+    item = re.search(rf'<div class="accordion-item" data-step="{trigger}"(.*?){end}', html, re.S)
     if item is None or "data-blocked" not in item.group(1):
         return None
     button = re.search(r"<button[^>]*>", item.group(1)).group(0)

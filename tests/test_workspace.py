@@ -15,7 +15,16 @@ from mediation.services import inbox
 from mediation.services.attachments import add_attachment
 from mediation.services.cases import Inbound
 from mediation.services.sessions import record_session
-from tests.conftest import delegated_by, fire, login, make_agency, make_case, make_user, statements
+from tests.conftest import (
+    delegated_by,
+    fire,
+    login,
+    make_agency,
+    make_case,
+    make_user,
+    statements,
+    with_panels,
+)
 
 #: A moment on a working day (a Wednesday, 10:00 in China), for the frozen clock.
 MORNING = datetime(2026, 3, 18, 2, 0, tzinfo=UTC)
@@ -232,7 +241,7 @@ def test_a_mediators_navigation_does_not_offer_sending_a_dispute(client, world, 
 def test_the_referral_comes_first_on_the_liaisons_case_page_with_their_steps(client, world, police_liaison):
     case = world["waiting"]
     login(client, police_liaison)
-    html = html_of(client, f"/cases/{case.number}")
+    html = with_panels(client, f"/cases/{case.number}")
     card = html[html.index('id="referral"') : html.index('<div class="row g-4">')]
     assert "Referred to your agency" in card
     assert "To the police: a risk of escalation, or already a public-order matter" in card  # the kind
@@ -399,7 +408,7 @@ def test_a_high_risk_case_prompts_the_mediator_to_refer_it_to_the_police(
     case = make_case(station, mediator, risk_level="high")
     db.session.commit()
     login(client, mediator)
-    html = html_of(client, f"/cases/{case.number}")
+    html = with_panels(client, f"/cases/{case.number}")
     notice = html[html.index('id="risk-notice"') :].split("</div>")[0]
     assert "refer the case to the police" in notice and 'data-bs-target="#step-refer"' in notice
     refer = html[html.index('id="step-refer"') :].split("</form>")[0]
@@ -410,7 +419,7 @@ def test_a_case_at_ordinary_risk_preselects_no_agency(client, db, station, media
     case = make_case(station, mediator)
     db.session.commit()
     login(client, mediator)
-    picker = html_of(client, f"/cases/{case.number}").split('name="agency"')[1].split("</select>")[0]
+    picker = with_panels(client, f"/cases/{case.number}").split('name="agency"')[1].split("</select>")[0]
     assert re.findall(r'<option selected value="(\w+)"', picker) == []
 
 
@@ -437,7 +446,7 @@ def test_the_refer_picker_offers_the_agencies_serving_the_station_grouped_by_kin
     case = make_case(station, mediator)
     db.session.commit()
     login(client, mediator)
-    picker = html_of(client, f"/cases/{case.number}").split('name="agency"')[1].split("</select>")[0]
+    picker = with_panels(client, f"/cases/{case.number}").split('name="agency"')[1].split("</select>")[0]
     groups = re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', picker, re.S)
     offered = {label: re.findall(r'value="(\w+)"', options) for label, options in groups}
     assert offered == {"Court": ["XGFY"], "Judicial office": ["XGSFS"], "Police station": ["XGPS"]}
@@ -451,5 +460,5 @@ def test_the_liaisons_forms_show_the_case_number_recorded_so_far(
     fire(case, "accept_referral", police_liaison, agency_case_number="西公(治)受字〔2026〕5号")
     db.session.commit()
     login(client, police_liaison)
-    html = client.get(f"/cases/{case.number}").get_data(as_text=True)
+    html = with_panels(client, f"/cases/{case.number}")
     assert html.count('value="西公(治)受字〔2026〕5号"') >= 2  # resolve and return start from it

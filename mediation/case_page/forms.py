@@ -405,9 +405,12 @@ class DecideForm(JudicialForm):
 JUDICIAL_FORMS = {"apply": ApplyForm, "answer": AnswerForm, "decide": DecideForm}
 
 
-def judicial_form(panel: str, case, *, posted=False, choices: CaseChoices | None = None) -> JudicialForm:
+def judicial_form(
+    panel: str, case, *, posted=False, choices: CaseChoices | None = None, version: int | None = None
+) -> JudicialForm:
     """The form of ``panel`` on ``case``: as posted, or blank with today's date, the court when only one
-    serves the station, and the number the court already gave (the courts from ``choices``, a page's)."""
+    serves the station, the number the court already gave (the courts from ``choices``, a page's) and the
+    case ``version`` the reader saw (the case's own by default)."""
     cls = JUDICIAL_FORMS[panel]
     agencies = (choices or CaseChoices(case)).agencies if panel == "apply" else []
     courts = [(a.code, a.name) for a in agencies if a.kind == "court"]
@@ -416,7 +419,7 @@ def judicial_form(panel: str, case, *, posted=False, choices: CaseChoices | None
     else:
         application, today = case.confirmation, local_date(utcnow()).isoformat()
         data = {
-            "version": str(case.version),
+            "version": str(version or case.version),
             **dict.fromkeys(("applied_on", "answered_on", "decided_on"), today),
             "court": courts[0][0] if len(courts) == 1 else "",
             "court_case_number": application.jc_court_case_number if application is not None else "",

@@ -16,10 +16,10 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from mediation import lifecycle, policy, taxonomy
 from mediation.case_page.forms import (
+    JUDICIAL_FORMS,
     AgreementForm,
     AttachmentForm,
     CancelVisitForm,
-    CaseChoices,
     DetailsForm,
     EndSupervisionForm,
     MoveVisitForm,
@@ -99,6 +99,59 @@ def step(number, trigger):
         apply_step(case, trigger, current_user, version=posted_version(form), **step_values(spec, form))
 
     return _post(case, trigger, form, fire, _("Done: %(step)s.", step=spec.label))
+
+
+@bp.get("/cases/<number>/panels/<key>")
+@login_required
+def panel(number, key):
+    """The form of one panel of "What you can do" (``key``: a trigger, or ``jc-`` and a judicial-confirmation
+    panel): fetched into the panel when it is opened (``?part=form``), else a page of its own. It carries the
+    case ``version`` of the page it was opened from, so a case changed since is refused when sent (409)."""
+    case = load_case(number, current_user)
+    title = _panel_title(key)
+    if title is None:
+        abort(404)
+    permits = settings.permits()
+    seen = parse_id(request.args.get("version")) or case.version
+    form, offered = _blank_panel_form(case, key, permits, min(seen, case.version))
+    template = "case_page/panel_form.html" if request.args.get("part") == "form" else "case_page/panel.html"
+    body = render_template(
+        template,
+        case=case,
+        key=key,
+        form=form,
+        offered=offered,
+        shown_fields=shown_fields,
+        title=title,
+    )
+    # Not the reader's to take now (the case moved on since their page, or it was never theirs): say so.
+    return body, 200 if form is not None else 409
+
+
+def _panel_title(key):
+    if key.startswith("jc-"):
+        form_class = JUDICIAL_FORMS.get(key[3:])
+        return form_class.title if form_class else None
+    spec = lifecycle.STEPS.get(key)
+    return spec.label if spec else None
+
+
+def _blank_panel_form(case, key, permits, version):
+    """The blank form of the reader's panel ``key`` on ``case`` now, with the waivers it offers; ``None``
+    when the reader has no such panel (a step not theirs, or no longer possible)."""
+    if key.startswith("jc-"):
+        if policy.judicial_step(current_user, case) != key[3:]:
+            return None, ()
+        return judicial_form(key[3:], case, version=version), ()
+    available = policy.step_availability(current_user, case, permits)
+    spec = next((s for s, why in available if s.trigger == key and not why), None)
+    if spec is None:
+        return None, ()
+    data = {"version": str(version)}
+    if any(f.name == "agency_case_number" for f in spec.fields) and case.active_referral is not None:
+        data["agency_case_number"] = case.active_referral.agency_case_number  # as recorded so far
+    form = step_form(spec, case, permits, formdata=None, data=data)
+    return form, lifecycle.waivers_offered(spec, case, permits)
 
 
 #: What each judicial-confirmation panel records (its form: ``case_page.forms.JUDICIAL_FORMS``), and the
@@ -447,19 +500,13 @@ def print_visits(number):
 
 
 def _page(case, *, open_panel=None, forms=None, alert=None, gone=None, status=200):
-    """The case page; ``forms`` replaces the blank form of a panel with the one the user posted."""
+    """The case page. Of the forms of "What you can do" it renders only those in ``forms`` (the one the user
+    posted, shown open): the others come when their panel is opened (``panel``), for rendering every step's
+    form up front was most of what the page cost."""
     forms = dict(forms or {})
-    permits, choices = settings.permits(), CaseChoices(case)
+    permits = settings.permits()
     steps = policy.step_availability(current_user, case, permits)
-    for spec, _reason in steps:
-        if spec.trigger not in forms:
-            data = {"version": str(case.version)}
-            if any(f.name == "agency_case_number" for f in spec.fields) and case.active_referral is not None:
-                data["agency_case_number"] = case.active_referral.agency_case_number  # as recorded so far
-            forms[spec.trigger] = step_form(spec, case, permits, choices, formdata=None, data=data)
     judicial = policy.judicial_step(current_user, case)
-    if judicial is not None:
-        forms.setdefault(f"jc-{judicial}", judicial_form(judicial, case, choices=choices))
     can_work = policy.can_work_on_case(current_user, case)
     if can_work:
         local_now = local_now_input().strftime("%Y-%m-%dT%H:%M")
@@ -488,9 +535,14 @@ def _page(case, *, open_panel=None, forms=None, alert=None, gone=None, status=20
         case=case,
         steps=steps,
         judicial=judicial,
+        judicial_panel=JUDICIAL_FORMS.get(judicial),
         forms=forms,
         shown_fields=shown_fields,
-        offered={spec.trigger: lifecycle.waivers_offered(spec, case, permits) for spec, _reason in steps},
+        offered={
+            spec.trigger: lifecycle.waivers_offered(spec, case, permits)
+            for spec, _reason in steps
+            if spec.trigger in forms
+        },
         open_panel=open_panel,
         alert=alert,
         gone=gone,

@@ -166,11 +166,17 @@ def test_the_case_page_in_each_state_and_the_printable_agreement_pass_axe(
     expect(page.locator("#session-form")).to_have_class(OPEN)
     page.locator("[data-step=reach_agreement] .accordion-button").click()
     expect(page.locator("#step-reach_agreement")).to_have_class(OPEN)
+    expect(page.locator("#step-reach_agreement form")).to_be_visible()  # fetched when opened
     audit.check(page, "case page, mediating, panels open")
     # A refused step comes back with its panel open and every field's message.
     page.locator("#step-reach_agreement button[type=submit]").click()
     expect(page.locator("#step-reach_agreement .invalid-feedback").first).to_be_visible()
     audit.check(page, "case page, mediating, step refused")
+
+    # Without scripts, a panel's link opens its form as a page.
+    page.goto(f"{live_server}/cases/{cases['mediating']}/panels/reach_agreement")
+    expect(page.locator("#step-reach_agreement form")).to_be_visible()
+    audit.check(page, "a step's form as a page")
 
     page.goto(f"{live_server}/cases/{cases['agreed']}")
     expect(page.locator("#agreement")).to_be_visible()

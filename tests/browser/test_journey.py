@@ -505,12 +505,18 @@ def test_a_step_from_a_stale_page_is_refused_and_changes_nothing(open_page, live
         tab.goto(f"{live_server}/cases/{number}")
         expect(state_badge(tab)).to_have_text("Registered")
 
+    # The second tab opens its decline form; then the first accepts the case.
+    second.locator("#actions").get_by_role("button", name="Decline", exact=True).click()
+    decline = second.locator("#step-decline")
+    expect(decline.get_by_label("Reason")).to_be_visible()
     first.locator("#actions").get_by_role("button", name="Accept", exact=True).click()
     first.locator("#step-accept").get_by_role("button", name="Accept", exact=True).click()
     expect(state_badge(first)).to_have_text("In mediation")
 
-    second.locator("#actions").get_by_role("button", name="Decline", exact=True).click()
-    decline = second.locator("#step-decline")
+    # A panel the second tab opens now says its step is gone; the form it opened before is sent, refused.
+    second.locator("#actions").get_by_role("button", name="Accept", exact=True).click()
+    expect(second.locator("#step-accept [data-panel-gone]")).to_contain_text("“Accept” is not possible now")
+    second.locator("#actions [data-step=decline] .accordion-button").click()
     decline.get_by_label("Reason").select_option(label="A court has already accepted it")
     decline.get_by_label("Note").fill("The respondent says he has sued.")
     decline.get_by_role("button", name="Decline").click()
