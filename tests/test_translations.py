@@ -512,3 +512,27 @@ def test_a_step_forms_class_is_built_once_and_speaks_each_readers_language(app, 
     (en_class, en_label, en_word), (zh_class, zh_label, zh_word) = seen["en"][0], seen["zh_Hans_CN"][0]
     assert en_class is zh_class and seen["en"][1] == seen["en"][0]
     assert en_label != zh_label and en_word != zh_word
+
+
+def test_babel_finds_each_requests_language_through_the_quicker_context(app, client):
+    """``i18n.babel_context`` stands in for Flask-Babel's own lookup of where a request keeps its locale: the
+    language still follows each request, and outside an app context there is none."""
+    import threading
+
+    import flask_babel
+
+    from mediation.i18n import babel_context
+
+    assert flask_babel._get_current_context is babel_context
+    languages = (("en", "en", "Cases"), ("zh-CN", "zh_Hans_CN", "案件"), ("en", "en", "Cases"))
+    for header, locale, word in languages:
+        with app.test_request_context(headers={"Accept-Language": header}):
+            flask_babel.refresh()  # as before every request (the suite's app context outlives each)
+            assert str(flask_babel.get_locale()) == locale and flask_babel.gettext("Cases") == word
+            assert babel_context().babel_locale == flask_babel.get_locale()
+    assert "登录" in client.get("/login", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    outside = []
+    thread = threading.Thread(target=lambda: outside.extend([babel_context(), flask_babel.get_locale()]))
+    thread.start()
+    thread.join()
+    assert outside == [None, None]
