@@ -328,6 +328,10 @@ def test_a_long_group_lists_its_most_urgent_rows_and_counts_them_all(
     section = html.split('data-group="overdue"')[1].split("</section>")[0]
     assert re.search(r"data-count>5<", section) and "The 3 most urgent of 5 are listed." in section
     assert "/cases?overdue=1&amp;sort=due" in section
+    # Only the listed rows' cases are loaded; every row is counted, as the home page's tile counts them.
+    work = my_work.my_work(mediator)
+    assert [item.case is not None for item in work.items(my_work.OVERDUE)] == [True] * 3 + [False] * 2
+    assert work.cases(my_work.OVERDUE) == set(numbers)
 
 
 # --- A warning reads the same everywhere (§3) ---------------------------------------------------------------

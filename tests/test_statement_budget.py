@@ -62,8 +62,9 @@ def two_cases(db, station, mediator, supervisor, police, police_liaison):
 #: stations and unread count), the case with its parties, one SELECT … IN per collection it shows (sessions,
 #: agreements, referrals, visits, attachments, deadlines, supervisions), the waivers allowed and the events;
 #: the forms of its steps, with the station's mediators and agencies to choose from, come when a panel is
-#: opened (tests/test_case_panels.py holds a panel to its own budget).
-CASE_PAGE, CASE_LIST, HOME, MY_WORK, INTAKE = 11, 3, 5, 2, 3
+#: opened (tests/test_case_panels.py holds a panel to its own budget). My work: the sign-in, the rows, and
+#: the cases of the rows it lists (a district's supervisor can have hundreds of rows, fifty listed a group).
+CASE_PAGE, CASE_LIST, HOME, MY_WORK, INTAKE = 11, 3, 5, 3, 3
 
 
 def test_the_case_page_costs_the_same_however_much_the_case_holds(client, db, two_cases, mediator):

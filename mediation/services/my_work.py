@@ -8,13 +8,16 @@ overdue and due-today work, to read. Every row's status is ``services.deadlines.
 here as on the case page and in every list; a window that lapses (judicial confirmation) shows while it
 is due soon, never as overdue.
 
-The rows come in one query (the deadlines with their cases joined; on ``ix_deadline_open_station_due``
-for a station), two for a liaison (their cases' referrals and agreements, to tell whose work each is), so
-the page costs the same however many rows it shows.
+The rows come in one query (the deadlines with their cases' numbers and mediators; on
+``ix_deadline_open_station_due`` for a station), then the cases of the rows a page lists in another; a
+liaison's with their cases, their referrals and agreements (to tell whose work each is). So the page costs
+the same statements however many rows it shows, and builds a case only for a row it lists.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import selectinload
@@ -65,10 +68,12 @@ def _kinds(owner: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Item:
-    """One deadline row of the user's work."""
+    """One deadline row of the user's work. Its ``case`` is loaded for the rows a page may list (each
+    group's first ``SHOWN``, in either of a mediator's views); the rest are counted by ``number``."""
 
     deadline: Deadline
-    case: Case
+    number: str
+    case: Case | None
     #: ``services.deadlines.status`` at the moment asked.
     status: str
     #: The element of the case page where the work is done.
@@ -112,7 +117,7 @@ class Work:
 
     def cases(self, group: str, *, scope: str | None = None) -> set[str]:
         """The numbers of the cases with a row in ``group``: what the home page's overdue tiles count."""
-        return {i.case.number for i in self.items(group, scope=scope)}
+        return {i.number for i in self.items(group, scope=scope)}
 
     @property
     def top(self) -> list[Item]:
@@ -147,16 +152,44 @@ def my_work(actor, *, scope: str = MINE, now: datetime | None = None) -> Work:
     horizon = end_of_day(today if role == OVERSIGHT else ends)
     rows = _rows(actor, role, horizon) if role != NONE else []
     groups = {group: [] for group in GROUPS}
-    for deadline, case in rows:
+    for deadline, number, mediator_id, case in rows:
         status = deadlines.status(deadline, now)
         group = _group(deadline, status, today, ends)
-        if group is None or not _theirs(actor, role, deadline, case):
+        if group is None or (case is not None and not _theirs(actor, role, deadline, case)):
             continue
         anchor = ANCHORS.get(deadline.kind, DEFAULT_ANCHOR) if role != OVERSIGHT else DEFAULT_ANCHOR
-        groups[group].append(Item(deadline, case, status, anchor, case.mediator_id in (None, actor.id)))
-    for items in groups.values():
-        items.sort(key=_urgency)
-    return Work(role, scope if scope in (MINE, ALL) else MINE, groups, now, ends)
+        groups[group].append(_Row(deadline, number, case, status, anchor, mediator_id in (None, actor.id)))
+    for found in groups.values():
+        found.sort(key=_urgency)
+    cases = _listed_cases(groups)
+    items = {
+        group: [Item(*row._replace(case=row.case or cases[row.deadline.case_id])) for row in found]
+        for group, found in groups.items()
+    }
+    return Work(role, scope if scope in (MINE, ALL) else MINE, items, now, ends)
+
+
+class _Row(NamedTuple):
+    """An ``Item`` before its case is known."""
+
+    deadline: Deadline
+    number: str
+    case: Case | None
+    status: str
+    anchor: str
+    mine: bool
+
+
+def _listed_cases(groups) -> dict:
+    """The cases of the rows a page may list (each group's first ``SHOWN``, of all and of the reader's own),
+    in one query; ``None`` for the rest, which are only counted. The rows that came with their case (a
+    liaison's) need none."""
+    wanted = set()
+    for rows in groups.values():
+        for view in (rows, [row for row in rows if row.mine]):
+            wanted.update(row.deadline.case_id for row in view[:SHOWN] if row.case is None)
+    listed = db.session.scalars(select(Case).where(Case.id.in_(sorted(wanted)))) if wanted else []
+    return defaultdict(lambda: None, {case.id: case for case in listed})
 
 
 def _group(deadline: Deadline, status: str, today: date, ends: date) -> str | None:
@@ -169,48 +202,56 @@ def _group(deadline: Deadline, status: str, today: date, ends: date) -> str | No
     return WEEK if deadline.due_at <= end_of_day(ends) else None
 
 
-def _urgency(item: Item):
-    kind = item.deadline.kind
-    rank = PRIORITY.index(kind) if kind in PRIORITY else len(PRIORITY)
-    return rank, item.deadline.due_at, item.deadline.id
+def _urgency(row: _Row):
+    deadline = row.deadline
+    rank = PRIORITY.index(deadline.kind) if deadline.kind in PRIORITY else len(PRIORITY)
+    return rank, deadline.due_at, deadline.id
 
 
-def _rows(actor, role, horizon) -> list[tuple[Deadline, Case]]:
-    """The open deadlines that may be the actor's work, due by ``horizon``, with their cases."""
-    query = (
-        select(Deadline, Case)
-        .join(Case, Case.id == Deadline.case_id)
-        .where(Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None), Deadline.due_at <= horizon)
-        .order_by(Deadline.due_at, Deadline.id)
-    )
+def _rows(actor, role, horizon) -> list[tuple]:
+    """The open deadlines that may be the actor's work, due by ``horizon``: each with its case's number and
+    mediator, and for a liaison the case itself (with its referrals and agreements, to tell whose work each
+    row is). A station's rows come without their cases: a district's supervisor can have hundreds, and the
+    page lists fifty a group."""
+    where = (Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None), Deadline.due_at <= horizon)
+    order = (Deadline.due_at, Deadline.id)
     if role in (STATION, OVERSIGHT):
         if not actor.station_ids:
             return []
-        query = query.where(
-            Deadline.station_id.in_(sorted(actor.station_ids)), Deadline.kind.in_(_kinds("station"))
+        query = (
+            select(Deadline, Case.number, Case.mediator_id)
+            .join(Case, Case.id == Deadline.case_id)
+            .where(*where, Deadline.station_id.in_(sorted(actor.station_ids)))
+            .where(Deadline.kind.in_(_kinds("station")))
+            .order_by(*order)
         )
-    else:
-        agency_id = actor.agency_id
-        referred = exists(
-            select(Referral.id).where(
-                Referral.case_id == Deadline.case_id,
-                Referral.agency_id == agency_id,
-                Referral.direction == "out",
-                Referral.status.in_(("pending", "accepted")),
-            )
+        return [(*row, None) for row in db.session.execute(query)]
+    agency_id = actor.agency_id
+    referred = exists(
+        select(Referral.id).where(
+            Referral.case_id == Deadline.case_id,
+            Referral.agency_id == agency_id,
+            Referral.direction == "out",
+            Referral.status.in_(("pending", "accepted")),
         )
-        confirming = exists(
-            select(Agreement.id).where(
-                Agreement.case_id == Deadline.case_id, Agreement.jc_court_id == agency_id
-            )
-        )
-        query = query.where(
+    )
+    confirming = exists(
+        select(Agreement.id).where(Agreement.case_id == Deadline.case_id, Agreement.jc_court_id == agency_id)
+    )
+    query = (
+        select(Deadline, Case)
+        .join(Case, Case.id == Deadline.case_id)
+        .where(
+            *where,
             or_(
                 and_(Deadline.kind.in_(_kinds("agency")), referred),
                 and_(Deadline.kind.in_(_kinds("court")), confirming),
-            )
-        ).options(selectinload(Case.referrals), selectinload(Case.agreements))
-    return list(db.session.execute(query).all())
+            ),
+        )
+        .order_by(*order)
+        .options(selectinload(Case.referrals), selectinload(Case.agreements))
+    )
+    return [(deadline, case.number, case.mediator_id, case) for deadline, case in db.session.execute(query)]
 
 
 def _theirs(actor, role, deadline, case) -> bool:
