@@ -78,8 +78,8 @@ def mediator_choices(case) -> list[tuple[str, str]]:
 
 
 class CaseChoices:
-    """The lists a case's forms choose from, each loaded once however many forms of a page share it
-    (several steps name the station's mediators; the refer form and the court select, its agencies)."""
+    """The lists a case's form chooses from, each loaded once, when a field first asks (a step may name the
+    station's mediators; the refer form and the court select, its agencies)."""
 
     def __init__(self, case):
         self.case = case
@@ -161,17 +161,16 @@ def _mediators(field, spec, choices: CaseChoices, blank: bool) -> None:
 _CASE_CHOICES = {"agency": _agencies, "mediator": _mediators}
 
 
-def step_form(step, case, permits=None, choices: CaseChoices | None = None, **form_args) -> OnceForm:
+def step_form(step, case, permits=None, **form_args) -> OnceForm:
     """The form of ``step`` on ``case`` (``form_args``: WTForms', e.g. ``formdata=None, data=…`` for a blank
     one). A permitted waiver's reasons are those the deployment allows (``permits``: ``settings.permits()``).
-    The class comes from ``_step_class``; the choices that depend on the case are set on each form, from
-    ``choices`` (a page's forms share one)."""
+    The class comes from ``_step_class``; the choices that depend on the case are set on each form."""
     allowed = tuple(
         (g.permit.reason, tuple((permits or {}).get(g.permit.name, ()))) for g in step.guards if g.permit
     )
     form = _step_class(step.trigger, allowed)(**form_args)
     blank = "formdata" in form_args and form_args["formdata"] is None
-    choices = choices or CaseChoices(case)
+    choices = CaseChoices(case)
     for spec in step.fields:
         if spec.kind in _CASE_CHOICES:
             _CASE_CHOICES[spec.kind](form[spec.name], spec, choices, blank)
@@ -405,14 +404,12 @@ class DecideForm(JudicialForm):
 JUDICIAL_FORMS = {"apply": ApplyForm, "answer": AnswerForm, "decide": DecideForm}
 
 
-def judicial_form(
-    panel: str, case, *, posted=False, choices: CaseChoices | None = None, version: int | None = None
-) -> JudicialForm:
+def judicial_form(panel: str, case, *, posted=False, version: int | None = None) -> JudicialForm:
     """The form of ``panel`` on ``case``: as posted, or blank with today's date, the court when only one
-    serves the station, the number the court already gave (the courts from ``choices``, a page's) and the
-    case ``version`` the reader saw (the case's own by default)."""
+    serves the station, the number the court already gave and the case ``version`` the reader saw (the
+    case's own by default)."""
     cls = JUDICIAL_FORMS[panel]
-    agencies = (choices or CaseChoices(case)).agencies if panel == "apply" else []
+    agencies = serving(case.station_id) if panel == "apply" else []
     courts = [(a.code, a.name) for a in agencies if a.kind == "court"]
     if posted:
         form = cls()
