@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from mediation.models import Attachment, Event
-from tests.conftest import fire, login, make_case
+from tests.conftest import fire, login, make_case, with_panels
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(64))
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
@@ -205,7 +205,7 @@ def test_a_file_missing_from_disk_is_404_not_500(app, client, db, case, mediator
 
 def test_the_upload_form_is_multipart_with_labels(client, case, mediator):
     login(client, mediator)
-    html = client.get(f"/cases/{case.number}").get_data(as_text=True)
+    html = with_panels(client, f"/cases/{case.number}")
     assert 'enctype="multipart/form-data"' in html
     assert 'for="attachment-file"' in html and 'for="attachment-description"' in html
     assert "No files attached." in html and "data-attachment=" not in html

@@ -1,6 +1,6 @@
 """The forms of "What you can do" come when a panel is opened (``case_page.panel``): each carries the version
 of the page it was opened from, says so when its step is no longer possible, and stands as a page of its own
-for a browser without scripts. The case page itself renders only a form it shows open (a refused post)."""
+where the panel cannot fetch it. The case page itself renders only a form it shows open (a refused post)."""
 
 import re
 from html import unescape
@@ -29,9 +29,11 @@ def slots(html) -> dict[str, str]:
 def test_the_page_holds_a_link_per_panel_and_no_form_of_a_step(client, case, mediator):
     login(client, mediator)
     html = client.get(f"/cases/{case.number}").get_data(as_text=True)
-    assert list(slots(html)) == ["accept", "decline", "refer", "withdraw", "reassign"]
-    assert "/steps/accept" not in html and 'id="refer-agency"' not in html
-    # Without scripts, each panel's link opens its form as a page.
+    steps = ["accept", "decline", "refer", "withdraw", "reassign"]
+    assert list(slots(html)) == [*steps, "session", "attachment"]  # and the sessions' and files' own forms
+    for form in ("/steps/accept", 'id="refer-agency"', 'id="session-notes"', 'id="attachment-file"'):
+        assert form not in html, form
+    # Each panel's link opens its form as a page (what the panel keeps if the fetch fails).
     assert f'href="/cases/{case.number}/panels/refer?version={case.version}"' in html
 
 
@@ -71,7 +73,7 @@ def test_a_panel_opened_after_its_step_became_impossible_says_so(client, db, cas
     assert "现在不能“受理”：案件已是“已结案”。" in zh
 
 
-def test_without_scripts_a_panel_is_a_page_of_its_own(client, case, mediator):
+def test_a_panels_link_opens_its_form_as_a_page_of_its_own(client, case, mediator):
     login(client, mediator)
     response = client.get(f"/cases/{case.number}/panels/decline?version={case.version}")
     html = response.get_data(as_text=True)
@@ -112,3 +114,17 @@ def test_another_stations_case_stays_hidden(client, db, other_station, mediator)
 def test_a_panel_costs_a_few_statements(client, case, mediator):
     login(client, mediator)
     assert statements(client, f"/cases/{case.number}/panels/refer?part=form") <= 6
+
+
+def test_the_session_and_upload_forms_come_when_opened_for_those_who_may_use_them(
+    client, case, mediator, supervisor
+):
+    login(client, mediator)
+    session = client.get(f"/cases/{case.number}/panels/session?part=form").get_data(as_text=True)
+    assert f'action="/cases/{case.number}/sessions#session-form"' in session
+    assert 'id="session-rights_notified"' in session  # not told yet: the notice is asked for
+    upload = client.get(f"/cases/{case.number}/panels/attachment?part=form").get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in upload and "Allowed types: .jpg, .jpeg" in upload
+    login(client, supervisor)  # reads the station's cases, records nothing on them
+    assert client.get(f"/cases/{case.number}/panels/session?part=form").status_code == 409
+    assert client.get(f"/cases/{case.number}/panels/attachment?part=form").status_code == 409

@@ -6,6 +6,8 @@ service through the request boundary (``web.submit``: commit once and redirect; 
 show the page again with the user's input and the refusal's status).
 """
 
+from types import SimpleNamespace
+
 from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -61,7 +63,16 @@ bp = Blueprint("case_page", __name__)
 def _helpers():
     return {
         "human_size": human_size,
+        "upload_limits": _upload_limits,
     }
+
+
+def _upload_limits() -> SimpleNamespace:
+    """What the upload form says a file may be: its size and types."""
+    return SimpleNamespace(
+        size=human_size(int(_config("ATTACHMENT_MAX_BYTES"))),
+        types=listing(f".{e}" for e in _config("ATTACHMENT_EXTENSIONS")),
+    )
 
 
 #: Everything the case page shows of a case, each collection in one query however long it is (the
@@ -105,8 +116,9 @@ def step(number, trigger):
 @login_required
 def panel(number, key):
     """The form of one panel of "What you can do" (``key``: a trigger, or ``jc-`` and a judicial-confirmation
-    panel): fetched into the panel when it is opened (``?part=form``), else a page of its own. It carries the
-    case ``version`` of the page it was opened from, so a case changed since is refused when sent (409)."""
+    panel): fetched into the panel when it is opened (``?part=form``), else a page of its own (the panel's
+    link). It carries the case ``version`` of the page it was opened from, so a case changed since is
+    refused when sent (409)."""
     case = load_case(number, current_user)
     title = _panel_title(key)
     if title is None:
@@ -128,7 +140,22 @@ def panel(number, key):
     return body, 200 if form is not None else 409
 
 
+#: The panels of the case page's own sections (beside the steps'): who may open each, its title, its form.
+SECTION_PANELS = {
+    "session": (policy.can_work_on_case, _l("Record a session")),
+    "attachment": (policy.can_add_file, _l("Add a file")),
+}
+
+
+def _section_form(key):
+    if key == "session":
+        return SessionForm(formdata=None, data={"held_at": local_now_input().strftime("%Y-%m-%dT%H:%M")})
+    return AttachmentForm(formdata=None)
+
+
 def _panel_title(key):
+    if key in SECTION_PANELS:
+        return str(SECTION_PANELS[key][1])
     if key.startswith("jc-"):
         form_class = JUDICIAL_FORMS.get(key[3:])
         return form_class.title if form_class else None
@@ -139,6 +166,10 @@ def _panel_title(key):
 def _blank_panel_form(case, key, permits, version):
     """The blank form of the reader's panel ``key`` on ``case`` now, with the waivers it offers; ``None``
     when the reader has no such panel (a step not theirs, or no longer possible)."""
+    if key in SECTION_PANELS:
+        if not SECTION_PANELS[key][0](current_user, case):
+            return None, ()
+        return _section_form(key), ()
     if key.startswith("jc-"):
         if policy.judicial_step(current_user, case) != key[3:]:
             return None, ()
@@ -500,17 +531,14 @@ def print_visits(number):
 
 
 def _page(case, *, open_panel=None, forms=None, alert=None, gone=None, status=200):
-    """The case page. Of the forms of "What you can do" it renders only those in ``forms`` (the one the user
-    posted, shown open): the others come when their panel is opened (``panel``), for rendering every step's
-    form up front was most of what the page cost."""
+    """The case page. Of the forms of "What you can do", and those recording a session or adding a file, it
+    renders only those in ``forms`` (the one the user posted, shown open): the others come when their panel
+    is opened (``panel``), for rendering every form up front was most of what the page cost."""
     forms = dict(forms or {})
     permits = settings.permits()
     steps = policy.step_availability(current_user, case, permits)
     judicial = policy.judicial_step(current_user, case)
     can_work = policy.can_work_on_case(current_user, case)
-    if can_work:
-        local_now = local_now_input().strftime("%Y-%m-%dT%H:%M")
-        forms.setdefault("session", SessionForm(formdata=None, data={"held_at": local_now}))
     visits = policy.can_follow_up(current_user, case) and followups.takes_visits(case)
     if visits:
         version = {"version": str(case.version)}
@@ -527,8 +555,6 @@ def _page(case, *, open_panel=None, forms=None, alert=None, gone=None, status=20
         if allowed:
             forms.setdefault(panel, SUPERVISION[panel][0](formdata=None, data={"version": str(case.version)}))
     can_attach = policy.can_add_file(current_user, case)
-    if can_attach:
-        forms.setdefault("attachment", AttachmentForm(formdata=None))
     now = utcnow()
     body = render_template(
         "case_page/show.html",
@@ -555,8 +581,6 @@ def _page(case, *, open_panel=None, forms=None, alert=None, gone=None, status=20
         pd=policy.personal_data(current_user, case, "case_page"),
         deadlines=due_list(case, now),
         entries=timeline(case, policy.personal_data(current_user, case, "timeline")),
-        extensions=listing(f".{e}" for e in _config("ATTACHMENT_EXTENSIONS")),
-        max_upload=human_size(int(_config("ATTACHMENT_MAX_BYTES"))),
     )
     return body, status
 

@@ -173,7 +173,7 @@ def test_the_case_page_in_each_state_and_the_printable_agreement_pass_axe(
     expect(page.locator("#step-reach_agreement .invalid-feedback").first).to_be_visible()
     audit.check(page, "case page, mediating, step refused")
 
-    # Without scripts, a panel's link opens its form as a page.
+    # A panel's link opens its form as a page (where the panel could not fetch it).
     page.goto(f"{live_server}/cases/{cases['mediating']}/panels/reach_agreement")
     expect(page.locator("#step-reach_agreement form")).to_be_visible()
     audit.check(page, "a step's form as a page")
