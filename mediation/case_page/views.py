@@ -155,7 +155,7 @@ def _section_form(key):
 
 def _panel_title(key):
     if key in SECTION_PANELS:
-        return str(SECTION_PANELS[key][1])
+        return SECTION_PANELS[key][1]
     if key.startswith("jc-"):
         form_class = JUDICIAL_FORMS.get(key[3:])
         return form_class.title if form_class else None

@@ -15,9 +15,8 @@ the same statements however many rows it shows, and builds a case only for a row
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
 
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import selectinload
@@ -158,26 +157,13 @@ def my_work(actor, *, scope: str = MINE, now: datetime | None = None) -> Work:
         if group is None or (case is not None and not _theirs(actor, role, deadline, case)):
             continue
         anchor = ANCHORS.get(deadline.kind, DEFAULT_ANCHOR) if role != OVERSIGHT else DEFAULT_ANCHOR
-        groups[group].append(_Row(deadline, number, case, status, anchor, mediator_id in (None, actor.id)))
-    for found in groups.values():
-        found.sort(key=_urgency)
+        groups[group].append(Item(deadline, number, case, status, anchor, mediator_id in (None, actor.id)))
+    for items in groups.values():
+        items.sort(key=_urgency)
     cases = _listed_cases(groups)
-    items = {
-        group: [Item(*row._replace(case=row.case or cases[row.deadline.case_id])) for row in found]
-        for group, found in groups.items()
-    }
-    return Work(role, scope if scope in (MINE, ALL) else MINE, items, now, ends)
-
-
-class _Row(NamedTuple):
-    """An ``Item`` before its case is known."""
-
-    deadline: Deadline
-    number: str
-    case: Case | None
-    status: str
-    anchor: str
-    mine: bool
+    for items in groups.values():
+        items[:] = [item if item.case else replace(item, case=cases[item.deadline.case_id]) for item in items]
+    return Work(role, scope if scope in (MINE, ALL) else MINE, groups, now, ends)
 
 
 def _listed_cases(groups) -> dict:
@@ -202,8 +188,8 @@ def _group(deadline: Deadline, status: str, today: date, ends: date) -> str | No
     return WEEK if deadline.due_at <= end_of_day(ends) else None
 
 
-def _urgency(row: _Row):
-    deadline = row.deadline
+def _urgency(item: Item):
+    deadline = item.deadline
     rank = PRIORITY.index(deadline.kind) if deadline.kind in PRIORITY else len(PRIORITY)
     return rank, deadline.due_at, deadline.id
 
