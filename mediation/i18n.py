@@ -4,10 +4,13 @@ import os
 from types import SimpleNamespace
 
 import flask_babel
+import flask_wtf.i18n
+from babel import support
 from flask import current_app, has_request_context, request, session
 from flask.globals import _cv_app
 from flask_babel import get_locale, get_translations, refresh
 from flask_login import current_user
+from wtforms.i18n import messages_path
 
 from mediation.extensions import babel
 
@@ -60,6 +63,22 @@ def _template_gettext(string: str) -> str:
     return found
 
 
+#: WTForms' own messages ("This field is required.") by locale.
+_WTFORMS: dict = {}
+
+
+def wtforms_translations():
+    """WTForms' catalogue in the request's language, read once per language and process: Flask-WTF's own
+    lookup reads and parses it again for every request that builds a form."""
+    if not has_request_context():
+        return None
+    locale = get_locale()
+    found = _WTFORMS.get(locale)
+    if found is None:
+        found = _WTFORMS[locale] = support.Translations.load(messages_path(), [locale], domain="wtforms")
+    return found
+
+
 def babel_context() -> SimpleNamespace | None:
     """Where Flask-Babel keeps a request's locale and domain (``g._flask_babel``), as its own
     ``_get_current_context`` finds it, but straight from the app context rather than through three lookups
@@ -89,3 +108,4 @@ def init_app(app) -> None:
     # The locale is cached on `g`; choose afresh for every request even where an app context outlives one.
     app.before_request(refresh)
     flask_babel._get_current_context = babel_context
+    flask_wtf.i18n._get_translations = wtforms_translations

@@ -7,13 +7,16 @@ work the services deferred (``services.deferred``), then redirects. The JSON API
 """
 
 import secrets
+from typing import NamedTuple
 
 from flask import abort, flash, redirect, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import QueryableAttribute, defaultload
+from sqlalchemy.orm.attributes import set_committed_value
 from wtforms import HiddenField
 
 from mediation import policy
@@ -32,14 +35,34 @@ def init_app(app) -> None:
         audit.origin.set(request.remote_addr or "")
 
 
-def load_case(number: str, actor, *options) -> Case:
+def load_case(number: str, actor, *options, sparse: tuple["OftenEmpty", ...] = ()) -> Case:
     """The case numbered ``number`` if ``actor`` may see it; 404 otherwise, so numbers leak nothing.
-    ``options``: what the page loads with it (``sqlalchemy.orm`` loader options)."""
-    query = select(Case).filter_by(number=number[:40]).options(*options)
-    case = db.session.execute(query).unique().scalar_one_or_none()  # unique: a collection may be joined in
-    if case is None or not policy.can_view_case(actor, case):
+    ``options``: what the page loads with it (``sqlalchemy.orm`` loader options); ``sparse``: collections it
+    reads that are often empty (``often_empty``)."""
+    query = select(Case, *(s.attribute.any() for s in sparse)).filter_by(number=number[:40])
+    query = query.options(*options, *(s.option for s in sparse))
+    row = db.session.execute(query).unique().one_or_none()  # unique: a collection may be joined in
+    if row is None or not policy.can_view_case(actor, row[0]):
         abort(404)
+    case, *filled = row
+    unloaded = inspect(case).unloaded
+    for often, has_rows in zip(sparse, filled, strict=True):
+        if not has_rows and often.attribute.key in unloaded:
+            set_committed_value(case, often.attribute.key, [])
     return case
+
+
+class OftenEmpty(NamedTuple):
+    attribute: QueryableAttribute
+    option: object
+
+
+def often_empty(attribute: QueryableAttribute, *then) -> OftenEmpty:
+    """A collection of the case that ``load_case`` asks about in the case's own query (``EXISTS``): one found
+    empty is set so, and one that is not is loaded when first read (with ``then``, loader options of its
+    rows). Most of a case's collections are empty most of its life, and each statement is a round trip
+    and the ORM's work around it: on the case page this leaves out four or five of them."""
+    return OftenEmpty(attribute, defaultload(attribute).options(*then) if then else defaultload(attribute))
 
 
 def submission_key(form_id: str | None = "submission") -> HiddenField:

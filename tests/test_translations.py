@@ -536,3 +536,27 @@ def test_babel_finds_each_requests_language_through_the_quicker_context(app, cli
     thread.start()
     thread.join()
     assert outside == [None, None]
+
+
+def test_wtforms_own_messages_follow_each_requests_language(app):
+    """WTForms' messages come from a catalogue read once per language (``i18n.wtforms_translations``), still
+    in each request's language."""
+    from flask_wtf import FlaskForm
+    from wtforms import StringField
+    from wtforms.validators import InputRequired
+
+    class Form(FlaskForm):
+        class Meta:
+            csrf = False
+
+        name = StringField("name", validators=[InputRequired()])
+
+    said = {}
+    for header in ("en", "zh-CN", "en", "zh-CN"):
+        with app.test_request_context(method="POST", data={}, headers={"Accept-Language": header}):
+            form = Form()
+            assert not form.validate()
+            said.setdefault(header, set()).add(form.name.errors[0])
+    assert said["en"] == {"This field is required."}
+    (chinese,) = said["zh-CN"]
+    assert chinese != "This field is required." and re.search(r"[\u4e00-\u9fff]", chinese), chinese

@@ -54,7 +54,7 @@ from mediation.services.parties import record_view
 from mediation.services.sessions import record_session as record_session_service
 from mediation.services.transitions import apply_step
 from mediation.templating import listing
-from mediation.web import commit, load_case, submit
+from mediation.web import commit, load_case, often_empty, submit
 
 bp = Blueprint("case_page", __name__)
 
@@ -76,24 +76,27 @@ def _upload_limits() -> SimpleNamespace:
 
 
 #: Everything the case page shows of a case, each collection in one query however long it is (the
-#: relationships' own loading would fetch each visit's visitor, each referral's agency, one by one); the
-#: parties, a few rows, joined in with the case itself.
+#: relationships' own loading would fetch each visit's visitor, each referral's agency, one by one): the
+#: parties, a few rows, joined in with the case itself; the deadlines, which every case has.
 PAGE_LOADS = (
     joinedload(Case.party_links).joinedload(CaseParty.party),
-    selectinload(Case.referrals).joinedload(Referral.agency),
     selectinload(Case.deadlines),
-    selectinload(Case.agreements),
-    selectinload(Case.visits).joinedload(FollowUpVisit.visitor),
-    selectinload(Case.supervisions).joinedload(Supervision.answers),
-    selectinload(Case.sessions),
-    selectinload(Case.attachments),
+)
+#: The collections it shows that a case often has none of: asked about in the case's own query.
+PAGE_SPARSE = (
+    often_empty(Case.referrals, joinedload(Referral.agency)),
+    often_empty(Case.agreements),
+    often_empty(Case.visits, joinedload(FollowUpVisit.visitor)),
+    often_empty(Case.supervisions, joinedload(Supervision.answers)),
+    often_empty(Case.sessions),
+    often_empty(Case.attachments),
 )
 
 
 @bp.get("/cases/<number>")
 @login_required
 def show(number):
-    return _page(load_case(number, current_user, *PAGE_LOADS))
+    return _page(load_case(number, current_user, *PAGE_LOADS, sparse=PAGE_SPARSE))
 
 
 @bp.post("/cases/<number>/steps/<trigger>")
