@@ -62,7 +62,7 @@ def often_empty(attribute: QueryableAttribute, *then) -> OftenEmpty:
     empty is set so, and one that is not is loaded when first read (with ``then``, loader options of its
     rows). Most of a case's collections are empty most of its life, and each statement is a round trip
     and the ORM's work around it: on the case page this leaves out four or five of them."""
-    return OftenEmpty(attribute, defaultload(attribute).options(*then) if then else defaultload(attribute))
+    return OftenEmpty(attribute, defaultload(attribute).options(*then))
 
 
 def submission_key(form_id: str | None = "submission") -> HiddenField:
