@@ -144,10 +144,6 @@ class PartyRows:
     #: Messages about the parties as a whole ("Name at least one applicant").
     party_errors: tuple = ()
 
-    def blank_party(self) -> PartyForm:
-        """An empty block named ``parties-__prefix__-…``: the page's script copies it to add a party."""
-        return PartyForm(prefix="parties-__prefix__-")
-
     def party_inputs(self) -> tuple[list[PartyInput], list[int]]:
         """The filled-in party blocks, and the block index of each (the service numbers only these)."""
         positions = [i for i, entry in enumerate(self.parties.entries) if not entry.form.is_blank()]

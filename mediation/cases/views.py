@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from mediation import exports, policy
+from mediation.cases import party_blocks
 from mediation.cases.forms import IntakeForm, chosen_station, intake_defaults
 from mediation.clock import local_date, utcnow
 from mediation.extensions import db
@@ -18,6 +19,8 @@ from mediation.services.cases import on_duty, register_case
 from mediation.web import commit, show_refusal, submit
 
 bp = Blueprint("cases", __name__)
+bp.add_app_template_global(party_blocks.blank_party)
+bp.add_app_template_global(party_blocks.untouched, "untouched_party")
 
 #: The home page lists at most this many open cases; the case list has the rest.
 HOME_LIMIT = 50
