@@ -56,6 +56,7 @@ from mediation.parties.forms import PartyEditForm
 from mediation.referrals.forms import DisputeForm
 from mediation.services import metrics
 from mediation.services.attachments import add_attachment
+from mediation.services.cases import Serving
 from mediation.services.deferred import run_deferred
 from mediation.services.station_log import VisitorInput, log_visitor, week_start
 from mediation.station.forms import RosterForm, VisitorForm
@@ -95,7 +96,7 @@ FORMS = {
         CancelVisitForm(prefix=f"cancel-visit-{world.planned_visit(case)}-")
     ],
     "parties.edit": lambda world, case: [PartyEditForm()],
-    "cases.intake": lambda world, case: [IntakeForm(stations=[world.station], mediators=world.mediators())],
+    "cases.intake": lambda world, case: [IntakeForm(stations=[world.station], serving=world.serving())],
     "referrals.send": lambda world, case: [
         DisputeForm(stations=[world.station], kinds=linkage.kinds(linkage.IN, "police"))
     ],
@@ -207,8 +208,8 @@ class World:
     def case(self, state):
         return self.db.session.get(Case, self.cases[state]) if state else None
 
-    def mediators(self) -> dict:
-        return {self.station.id: [self.people["mediator"], self.people["colleague"]]}
+    def serving(self) -> dict:
+        return {self.station.id: Serving([self.people["mediator"], self.people["colleague"]], None)}
 
     def existing(self, argument: str, case: Case | None) -> list[str]:
         """Values of a route argument that name something that exists."""

@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from mediation.clock import local_date, utcnow
-from mediation.models import AuditEntry, Case, DutyShift, Event, Party
+from mediation.models import AuditEntry, Case, DutyShift, Event, Party, user_station
+from mediation.services.cases import on_duty, serving
 from mediation.services.parties import PartiesToConfirm, PartyInput
 from tests.conftest import login, make_case, make_station, make_user
 
@@ -148,6 +149,33 @@ def test_without_a_chosen_mediator_the_case_goes_to_whoever_is_on_duty_today(
     login(client, mediator)
     assert client.post("/cases/new", data=intake_data()).status_code == 302
     assert only_case(db).mediator_id == colleague.id
+
+
+def test_each_station_offers_its_own_mediators_and_names_who_is_on_duty_there(db, station, other_station):
+    today = local_date(utcnow())
+    yesterday = date.fromordinal(today.toordinal() - 1)
+    zhou, an, gone = (make_user(name, "mediator", [station]) for name in ("zhou", "an", "gone"))
+    both = make_user("both", "mediator", [station, other_station])
+    left = make_user("left", "mediator", [other_station])
+    gone.active = False
+    shifts = [(station, yesterday, zhou), (station, today, both), (station, today, an)]
+    shifts.append((other_station, today, left))
+    db.session.add_all(DutyShift(station_id=s.id, day=day, user_id=u.id) for s, day, u in shifts)
+    db.session.flush()
+    found = serving([station, other_station], utcnow())
+    assert [u.username for u in found[station.id].mediators] == ["an", "both", "zhou"]
+    assert found[station.id].on_duty is both  # the first shift of the day
+    assert [u.username for u in found[other_station.id].mediators] == ["both", "left"]
+    db.session.execute(user_station.delete().where(user_station.c.user_id == left.id))  # no longer serves
+    assert serving([other_station], utcnow())[other_station.id] == ([both], None)
+    assert on_duty(station, utcnow()) is both
+
+
+def test_the_mediator_field_names_who_is_on_duty_today(client, db, station, mediator, colleague):
+    db.session.add(DutyShift(station_id=station.id, day=local_date(utcnow()), user_id=colleague.id))
+    db.session.commit()
+    login(client, mediator)
+    assert "On duty today: zhao" in client.get("/cases/new").get_data(as_text=True)
 
 
 def test_with_nobody_on_duty_the_registering_mediator_takes_the_case(

@@ -67,8 +67,9 @@ def two_cases(db, station, mediator, supervisor, police, police_liaison):
 #: one SELECT per one of those collections it has rows in. The forms of its steps, with the station's
 #: mediators and agencies to choose from, come when a panel is opened (tests/test_case_panels.py holds a
 #: panel to its own budget). My work: the sign-in, the rows, and the cases of the rows it lists (a district's
-#: supervisor can have hundreds of rows, fifty listed a group).
-CASE_PAGE, CASE_LIST, HOME, MY_WORK, INTAKE = 5, 3, 5, 3, 3
+#: supervisor can have hundreds of rows, fifty listed a group). Intake: the sign-in, and the mediators of the
+#: reader's stations with who is on duty (``services.cases.serving``).
+CASE_PAGE, CASE_LIST, HOME, MY_WORK, INTAKE = 5, 3, 5, 3, 2
 
 
 def held(case) -> list[str]:

@@ -210,10 +210,11 @@ class IntakeForm(PartyRows, OnceForm):
     #: The visit-log entry this intake turns into a case, if any.
     log_entry = HiddenField()
 
-    def __init__(self, *args, stations=(), mediators=None, on_duty=None, **kwargs):
+    def __init__(self, *args, stations=(), serving=None, **kwargs):
+        """``serving``: ``services.cases.serving`` of ``stations``, the mediators offered."""
         super().__init__(*args, **kwargs)
         offer_stations(self.station, stations)
-        self.mediator.choices = _mediator_choices(stations, mediators or {}, on_duty or {})
+        self.mediator.choices = _mediator_choices(stations, serving or {})
 
     def case_input(self) -> CaseInput:
         return CaseInput(
@@ -246,16 +247,18 @@ def chosen_station(stations, code):
     return station
 
 
-def _mediator_choices(stations, mediators, on_duty) -> list[SelectChoice]:
+def _mediator_choices(stations, serving) -> list[SelectChoice]:
     """Empty = whoever is on duty; then the mediators, grouped by station when there are several."""
-    if len(stations) == 1 and on_duty.get(stations[0].id) is not None:
-        empty = _l("On duty today: %(name)s", name=on_duty[stations[0].id].name)
+    on_duty = serving[stations[0].id].on_duty if len(stations) == 1 and stations[0].id in serving else None
+    if on_duty is not None:
+        empty = _l("On duty today: %(name)s", name=on_duty.name)
     else:
         empty = _l("Whoever is on duty today (else me)")
     choices = [SelectChoice("", empty)]
     for station in stations:
         group = station.name if len(stations) > 1 else None
-        choices += [SelectChoice(str(u.id), u.name, optgroup=group) for u in mediators.get(station.id, ())]
+        mediators = serving[station.id].mediators if station.id in serving else ()
+        choices += [SelectChoice(str(u.id), u.name, optgroup=group) for u in mediators]
     return choices
 
 

@@ -15,7 +15,7 @@ from mediation.models import Station, User
 from mediation.oversight import labels
 from mediation.oversight import views as oversight
 from mediation.services import case_export, inbox, my_work, search, station_log, supervision
-from mediation.services.cases import on_duty, register_case
+from mediation.services.cases import register_case, serving
 from mediation.web import commit, show_refusal, submit
 
 bp = Blueprint("cases", __name__)
@@ -102,7 +102,8 @@ def intake():
     entry = station_log.load_log_entry(current_user, entry_id) if entry_id else None
     if entry is not None:
         stations = [s for s in stations if s.id == entry.station_id]
-    form = IntakeForm(data=intake_defaults(entry, _preselected(stations)), **_mediator_options(stations))
+    defaults = intake_defaults(entry, _preselected(stations))
+    form = IntakeForm(data=defaults, stations=stations, serving=serving(stations, utcnow()))
     if request.method == "GET":
         return render_template("cases/intake.html", form=form, entry=entry)
     parties, positions = form.party_inputs()
@@ -133,16 +134,6 @@ def _preselected(stations) -> str | None:
     wanted = (request.args.get("station") or "").upper()
     codes = [s.code for s in stations]
     return wanted if wanted in codes else (codes[0] if len(codes) == 1 else None)
-
-
-def _mediator_options(stations) -> dict:
-    """The mediators of each station, and who is on duty at each today, for the mediator field."""
-    now = utcnow()
-    return {
-        "stations": stations,
-        "mediators": {s.id: station_log.station_mediators(s) for s in stations},
-        "on_duty": {s.id: on_duty(s, now) for s in stations},
-    }
 
 
 def _station_choices() -> list[Station]:

@@ -3,9 +3,10 @@
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from mediation import lifecycle, policy, taxonomy
 from mediation.clock import local_date, utcnow
@@ -236,19 +237,42 @@ def next_sequence(station_id: int, year: int) -> int:
     return seq
 
 
-def on_duty(station: Station, now: datetime) -> User | None:
-    """The mediator on duty at ``station`` today who still serves there (the first, when several are)."""
-    today = local_date(now)
-    return db.session.scalar(
-        select(User)
-        .join(DutyShift, DutyShift.user_id == User.id)
-        .join(user_station, (user_station.c.user_id == User.id) & (user_station.c.station_id == station.id))
+class Serving(NamedTuple):
+    """A station's active mediators, by name, and the one on duty today, if any."""
+
+    mediators: list[User]
+    on_duty: User | None
+
+
+def serving(stations, now: datetime) -> dict[int, Serving]:
+    """``Serving`` for each of ``stations`` (by id), in one statement: the intake form offers them all.
+
+    On duty is the mediator with the station's first shift today who still serves there (the first, when
+    several are)."""
+    ids = [s.id for s in stations]
+    first_shift = (
+        select(func.min(DutyShift.id))
         .where(
-            DutyShift.station_id == station.id,
-            DutyShift.day == today,
-            User.active.is_(True),
-            User.role == "mediator",
+            DutyShift.user_id == User.id,
+            DutyShift.station_id == user_station.c.station_id,
+            DutyShift.day == local_date(now),
         )
-        .order_by(DutyShift.id)
-        .limit(1)
+        .scalar_subquery()
     )
+    rows = db.session.execute(
+        select(User, user_station.c.station_id, first_shift)
+        .join(user_station, user_station.c.user_id == User.id)
+        .where(user_station.c.station_id.in_(ids), User.role == "mediator", User.active.is_(True))
+        .order_by(User.display_name, User.username)
+    )
+    mediators, first = {i: [] for i in ids}, {}
+    for user, station_id, shift in rows:
+        mediators[station_id].append(user)
+        if shift is not None and (station_id not in first or shift < first[station_id][0]):
+            first[station_id] = (shift, user)
+    return {i: Serving(mediators[i], first[i][1] if i in first else None) for i in ids}
+
+
+def on_duty(station: Station, now: datetime) -> User | None:
+    """The mediator on duty at ``station`` today (``serving``)."""
+    return serving([station], now)[station.id].on_duty
