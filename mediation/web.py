@@ -39,7 +39,7 @@ def load_case(number: str, actor, *options, sparse: tuple["OftenEmpty", ...] = (
     """The case numbered ``number`` if ``actor`` may see it; 404 otherwise, so numbers leak nothing.
     ``options``: what the page loads with it (``sqlalchemy.orm`` loader options); ``sparse``: collections it
     reads that are often empty (``often_empty``)."""
-    query = select(Case, *(s.attribute.any() for s in sparse)).filter_by(number=number[:40])
+    query = select(Case, *(s.exists for s in sparse)).filter_by(number=number[:40])
     query = query.options(*options, *(s.option for s in sparse))
     row = db.session.execute(query).unique().one_or_none()  # unique: a collection may be joined in
     if row is None or not policy.can_view_case(actor, row[0]):
@@ -55,6 +55,8 @@ def load_case(number: str, actor, *options, sparse: tuple["OftenEmpty", ...] = (
 class OftenEmpty(NamedTuple):
     attribute: QueryableAttribute
     option: object
+    #: ``attribute.any()``, built once (an expression costs more to build than to run).
+    exists: object
 
 
 def often_empty(attribute: QueryableAttribute, *then) -> OftenEmpty:
@@ -62,7 +64,7 @@ def often_empty(attribute: QueryableAttribute, *then) -> OftenEmpty:
     empty is set so, and one that is not is loaded when first read (with ``then``, loader options of its
     rows). Most of a case's collections are empty most of its life, and each statement is a round trip
     and the ORM's work around it: on the case page this leaves out four or five of them."""
-    return OftenEmpty(attribute, defaultload(attribute).options(*then))
+    return OftenEmpty(attribute, defaultload(attribute).options(*then), attribute.any())
 
 
 def submission_key(form_id: str | None = "submission") -> HiddenField:
