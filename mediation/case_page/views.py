@@ -538,7 +538,7 @@ def _page(case, *, open_panel=None, forms=None, alert=None, gone=None, status=20
     renders only those in ``forms`` (the one the user posted, shown open): the others come when their panel
     is opened (``panel``), for rendering every form up front was most of what the page cost."""
     forms = dict(forms or {})
-    permits = settings.permits()
+    permits = settings.permits_for(lifecycle.STEPS[t] for t in lifecycle.triggers_from(case.state))
     steps = policy.step_availability(current_user, case, permits)
     judicial = policy.judicial_step(current_user, case)
     can_work = policy.can_work_on_case(current_user, case)

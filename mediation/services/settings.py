@@ -117,6 +117,12 @@ def permits() -> dict[str, tuple[str, ...]]:
     return {keys[r.key]: tuple(r.value["reasons"]) for r in rows if r.value.get("enabled")}
 
 
+def permits_for(steps) -> dict[str, tuple[str, ...]]:
+    """``permits()`` where one of ``steps`` has a guard a permit waives; else none are asked about (most
+    steps have none: a page or step then spares the statement)."""
+    return permits() if any(g.permit for step in steps for g in step.guards) else {}
+
+
 def set_waiver(actor, name: str, enabled: bool, reasons=None) -> dict:
     """Allow or forbid the waiver ``name``; allowing it names the reasons it accepts (``reasons``, by
     default all the permit's). Refuses a reason the permit does not know. Audited."""

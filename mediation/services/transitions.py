@@ -56,7 +56,7 @@ def apply_step(
     now = now or utcnow()
     values, errors = parse_fields(step, case, actor, data)
     values["today"] = local_date(now)  # dates are the station's days (China Standard Time)
-    values["permits"] = settings.permits() if any(g.permit for g in step.guards) else {}
+    values["permits"] = settings.permits_for([step])
     failed = [guard for guard in step.guards if _fails(guard, case, values, errors)]
     values.pop("today"), values.pop("permits")
     if errors or failed:
