@@ -45,9 +45,9 @@ def load_case(number: str, actor, *options, sparse: tuple["OftenEmpty", ...] = (
     if row is None or not policy.can_view_case(actor, row[0]):
         abort(404)
     case, *filled = row
-    unloaded = inspect(case).unloaded
+    loaded = inspect(case).dict
     for often, has_rows in zip(sparse, filled, strict=True):
-        if not has_rows and often.attribute.key in unloaded:
+        if not has_rows and often.attribute.key not in loaded:
             set_committed_value(case, often.attribute.key, [])
     return case
 
