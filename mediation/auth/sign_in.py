@@ -12,7 +12,6 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from mediation.clock import utcnow
 from mediation.extensions import db
@@ -82,35 +81,38 @@ def start(user: User, *, remember: bool, address: str, user_agent: str, now: dat
     return token
 
 
+#: The reader's scope, loaded with them (built once).
+_READER = (joinedload(User.agency), joinedload(User.stations))
+
+
 def user_of(token: str, now: datetime | None = None) -> User | None:
     """The user signed in through ``token``'s session while it is neither revoked nor expired and the user is
     active; ``None`` otherwise. Flask-Login's user loader, for the session and the remember-me cookie."""
     now = now or utcnow()
     # One statement for what every page reads of its reader: the user, their agency and stations (the scope
-    # of every query and check), and the navbar's unread count.
+    # of every query and check), and the navbar's unread count; of the session, only what touching it needs.
     found = (
         db.session.execute(
-            select(SignInSession, unread_of(SignInSession.user_id).scalar_subquery())
+            select(User, SignInSession.id, SignInSession.last_seen_at, unread_of(User.id).scalar_subquery())
+            .join(SignInSession, SignInSession.user_id == User.id)
             .where(
                 SignInSession.token_digest == _digest(token),
                 SignInSession.revoked_at.is_(None),
                 SignInSession.expires_at > now,
             )
-            .options(
-                joinedload(SignInSession.user).options(joinedload(User.agency), joinedload(User.stations))
-            )
+            .options(*_READER)
         )
         .unique()
         .first()
     )
-    if found is None or not found[0].user.active:
+    if found is None or not found[0].active:
         return None
-    row, unread = found
-    if now - row.last_seen_at >= current_app.config["SIGN_IN_SESSION_TOUCH"]:
-        _touch(row, now)
-    row.user.session_token = token
-    row.user.unread_notifications = unread
-    return row.user
+    user, session_id, last_seen_at, unread = found
+    if now - last_seen_at >= current_app.config["SIGN_IN_SESSION_TOUCH"]:
+        _touch(session_id, now)
+    user.session_token = token
+    user.unread_notifications = unread
+    return user
 
 
 def end(user: User, now: datetime | None = None) -> None:
@@ -121,12 +123,12 @@ def end(user: User, now: datetime | None = None) -> None:
     _record(user, "sign_out", user.username, {})
 
 
-def _touch(row: SignInSession, now: datetime) -> None:
+def _touch(session_id: int, now: datetime) -> None:
     """Write "last seen" in a transaction of its own: a page that only reads commits nothing, and this must
     not wait for (or become part of) the request's own work."""
     with db.engine.begin() as connection:
-        connection.execute(update(SignInSession).where(SignInSession.id == row.id).values(last_seen_at=now))
-    set_committed_value(row, "last_seen_at", now)
+        seen = update(SignInSession).where(SignInSession.id == session_id).values(last_seen_at=now)
+        connection.execute(seen)
 
 
 def _record(user: User | None, action: str, username: str, details: dict) -> None:
