@@ -11,7 +11,7 @@ from mediation import lifecycle
 from mediation.clock import end_of_day
 from mediation.errors import Invalid
 from mediation.models import AuditEntry, CalendarDay, Case, Deadline
-from mediation.services import calendar, deadlines, judicial, settings
+from mediation.services import calendar, deadlines, judicial, search, settings
 from mediation.services.agreements import update_agreement
 from tests.conftest import fire, login, make_case
 
@@ -231,10 +231,15 @@ def test_a_lists_worst_status_is_what_the_deadlines_say(db, station, mediator):
     moments = sorted(
         {m + d for row in rows for m in (row.warn_at, row.due_at) for d in (-step, step * 0, step)}
     )
+    ids = [c.id for c in cases]
     for now in moments:
-        query = select(Case.id, deadlines.worst_status(now)).where(Case.id.in_([c.id for c in cases]))
-        computed = dict(db.session.execute(query).all())
-        assert computed == {case.id: deadlines.worst(case.deadlines, now) for case in cases}, now
+        expected = {case.id: deadlines.worst(case.deadlines, now) for case in cases}
+        computed = select(Case.id, deadlines.worst_status(now)).where(Case.id.in_(ids))
+        assert dict(db.session.execute(computed).all()) == expected, now
+        # As the case table reads it: one statement built once, the moment bound when it runs.
+        listed = search.for_table(select(Case).where(Case.id.in_(ids)), now)
+        listed = db.session.scalars(listed.execution_options(populate_existing=True)).unique()
+        assert {case.id: case.due_now for case in listed} == expected, now
 
 
 def test_lists_and_counts_mark_what_is_overdue_and_due_soon(client, db, station, mediator, colleague):

@@ -39,7 +39,7 @@ def home():
         return render_template("referrals/inbox.html", inbox=inbox.inbox(current_user, now=now), moment=now)
     now = utcnow()
     filters = search.CaseFilters(state=search.OPEN, mine=policy.has_own_cases(current_user), sort="due")
-    query = search.case_query(current_user, filters, now=now).options(*search.table_loads(now))
+    query = search.for_table(search.case_query(current_user, filters, now=now), now)
     cases = db.session.scalars(query.limit(HOME_LIMIT)).unique().all()
     counts = search.work_counts(current_user, now=now)
     work = my_work.my_work(current_user, now=now)

@@ -89,7 +89,7 @@ class Case(db.Model):
         "Supervision", order_by="Supervision.id", cascade="all", back_populates="case"
     )
     #: The referral the dispute came in with (at most one: ``uq_referral_inbound_case``), for a list to join
-    #: in with each case (``services.search.table_loads``); the case page reads ``inbound_referral``.
+    #: in with each case (``services.search.for_table``); the case page reads ``inbound_referral``.
     inbound = relationship(
         "Referral",
         primaryjoin="and_(Referral.case_id == Case.id, Referral.direction == 'in')",

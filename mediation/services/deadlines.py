@@ -41,8 +41,9 @@ def worst(deadlines, now: datetime) -> str | None:
 
 
 def worst_status(now: datetime):
-    """``worst`` of a case's deadlines at ``now`` as a SQL expression correlated to ``Case``: a list marks
-    each row without loading its deadlines (``Case.due_now``). The rules are ``status``'s, tested equal."""
+    """``worst`` of a case's deadlines at ``now`` (a moment, or a bind parameter for one) as a SQL expression
+    correlated to ``Case``: a list marks each row without loading its deadlines (``Case.due_now``). The rules
+    are ``status``'s, tested equal."""
     lapsing = [kind for kind, rule in lifecycle.DEADLINES.items() if rule.lapses]
     rank = sa.case((Deadline.due_at <= now, 0), (Deadline.warn_at <= now, 1), else_=2)  # URGENCY's order
     worst_rank = (

@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 
 from flask_sqlalchemy.pagination import SelectPagination
-from sqlalchemy import Select, and_, false, func, select, union, union_all
+from sqlalchemy import Select, and_, bindparam, false, func, select, union, union_all
 from sqlalchemy.orm import joinedload, lazyload, load_only, with_expression
 
 from mediation import identifiers, lifecycle, policy, taxonomy
@@ -194,7 +194,7 @@ def case_query(
     actor, filters: CaseFilters, *, now: datetime | None = None, station_id: int | None = None
 ) -> Select:
     """The cases ``actor`` may see that match ``filters``, sorted; each page chooses what it loads with them
-    (a list: ``table_loads``). With ``station_id``, only that one of the actor's stations (``merged_ids``).
+    (a list: ``for_table``). With ``station_id``, only that one of the actor's stations (``merged_ids``).
 
     Any actor may call it; visibility is ``policy.visible_cases_clause``. A station code the actor does not
     see simply matches nothing. Never raises for filter values.
@@ -274,10 +274,16 @@ _TABLE_JOINS = (
 )
 
 
-def table_loads(now: datetime) -> tuple:
-    """What the case table (``cases/_case_table.html``) shows of each case, in the page's one query: the
-    parties and the agency that sent the dispute joined in, the deadlines' worst status computed there."""
-    return (*_TABLE_JOINS, with_expression(Case.due_now, deadlines.worst_status(now)))
+#: The deadlines' worst status at the moment bound as ``due_now_at`` (``for_table``): built once, for it
+#: costs half a millisecond to build.
+_DUE_NOW = with_expression(Case.due_now, deadlines.worst_status(bindparam("due_now_at")))
+
+
+def for_table(query: Select, now: datetime) -> Select:
+    """``query`` loading what the case table (``cases/_case_table.html``) shows of each case, in the page's
+    one query: the parties and the agency that sent the dispute joined in, the deadlines' worst status at
+    ``now`` computed there."""
+    return query.options(*_TABLE_JOINS, _DUE_NOW).params(due_now_at=now)
 
 
 def _text_conditions(q: str) -> tuple[list, list]:
@@ -347,18 +353,17 @@ class CappedPagination(SelectPagination):
 
 
 def case_page(actor, filters: CaseFilters, per_page: int, *, now: datetime | None = None):
-    """The case list's page ``filters.page``, its cases loaded for the table (``table_loads``) and counted up
+    """The case list's page ``filters.page``, its cases loaded for the table (``for_table``) and counted up
     to ``COUNT_CAP``.
 
     Past the first page, a reader of several stations gets it merged from each station's own list
     (``merged_stations``); the first is cheapest read as one query. Free text is found, counted and (in
     registration order) paged column by column (``text_arms``)."""
     now = now or utcnow()
-    loads = table_loads(now)
-    query = case_query(actor, filters, now=now).options(*loads)
+    query = for_table(case_query(actor, filters, now=now), now)
     pages = {
         "count_cap": COUNT_CAP,
-        "load": select(Case).options(*loads).order_by(*list_order(filters)),
+        "load": for_table(select(Case), now).order_by(*list_order(filters)),
         "descending": filters.sort.startswith("-"),
     }
     if filters.q:
