@@ -14,7 +14,7 @@ from markupsafe import Markup
 from mediation import taxonomy
 from mediation.cases.forms import PartyForm
 
-PREFIX = "__prefix__"
+_PREFIX = "__prefix__"
 _NUMBER = "__number__"
 _MACROS = "cases/_parties.html"
 
@@ -37,7 +37,7 @@ def blank_party(entry=None, number: int | None = None) -> Markup:
     if entry is None:
         return _rendered(None, removable=True)
     html = _rendered(entry.form.role.data, removable=False)
-    return Markup(html.replace(PREFIX, entry.name.rpartition("-")[2]).replace(_NUMBER, str(number)))
+    return Markup(html.replace(_PREFIX, entry.name.rpartition("-")[2]).replace(_NUMBER, str(number)))
 
 
 def _rendered(role: str | None, *, removable: bool) -> str:
@@ -45,7 +45,7 @@ def _rendered(role: str | None, *, removable: bool) -> str:
     key = (str(get_locale()), role, removable)
     cache = current_app.extensions.setdefault("blank_party_blocks", {})
     if key not in cache or current_app.jinja_env.auto_reload:
-        form = PartyForm(prefix=f"parties-{PREFIX}-", data={"role": role} if role else None)
+        form = PartyForm(prefix=f"parties-{_PREFIX}-", data={"role": role} if role else None)
         macros = current_app.jinja_env.get_template(_MACROS).module
         cache[key] = macros.party_block(form, "" if removable else Markup(_NUMBER), removable=removable)
     return cache[key]
