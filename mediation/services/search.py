@@ -253,7 +253,7 @@ def list_order(filters: CaseFilters) -> tuple:
 #: The columns the table shows and nothing else (a list of fifty cases joined to their parties is some
 #: hundred and fifty rows: each column more is read, converted and stored that many times); built once, as a
 #: loader option costs a tenth of a millisecond or more to build.
-_TABLE_JOINS = (
+_TABLE_LOADS = (
     load_only(
         Case.number,
         Case.title,
@@ -283,7 +283,7 @@ def for_table(query: Select, now: datetime) -> Select:
     """``query`` loading what the case table (``cases/_case_table.html``) shows of each case, in the page's
     one query: the parties and the agency that sent the dispute joined in, the deadlines' worst status at
     ``now`` computed there."""
-    return query.options(*_TABLE_JOINS, _DUE_NOW).params(due_now_at=now)
+    return query.options(*_TABLE_LOADS, _DUE_NOW).params(due_now_at=now)
 
 
 def _text_conditions(q: str) -> tuple[list, list]:

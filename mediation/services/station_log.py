@@ -18,6 +18,7 @@ from mediation.extensions import db
 from mediation.ids import parse_id
 from mediation.models import Case, DutyShift, Station, User, VisitLogEntry
 from mediation.services import audit
+from mediation.services.cases import serving
 from mediation.services.transitions import record_event
 from mediation.text import NOTE_LENGTH, parse_texts
 
@@ -172,16 +173,8 @@ def parse_week(raw, *, now: datetime | None = None, strict: bool = False) -> dat
 
 
 def station_mediators(station: Station) -> list[User]:
-    """The active mediators serving at ``station``, by name."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(
-                User.stations.any(Station.id == station.id), User.role == "mediator", User.active.is_(True)
-            )
-            .order_by(User.display_name, User.username)
-        )
-    )
+    """The active mediators serving at ``station``, by name (``cases.serving``)."""
+    return serving([station], utcnow())[station.id].mediators
 
 
 def week_roster(station: Station, monday: date) -> dict[date, list[User]]:
