@@ -2,11 +2,14 @@
 
 from datetime import datetime, timedelta
 from functools import lru_cache
+from urllib.parse import quote
 
-from babel.dates import format_skeleton
+from babel.dates import format_date, format_skeleton
 from babel.lists import format_list
 from babel.numbers import format_decimal as babel_decimal
-from flask_babel import format_date, format_decimal, get_locale, gettext, ngettext
+from flask import g, url_for
+from flask_babel import format_decimal, get_locale, gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from mediation import charts, lifecycle, policy, taxonomy
@@ -39,6 +42,28 @@ def supervision_badge(urgency: str | None) -> Markup:
     return Markup(f'<span class="badge text-bg-{colour}" data-supervised="{urgency}">{escape(label)}</span>')
 
 
+#: A deadline's status (``services.deadlines.status``) as every page shows it: red overdue, yellow due soon.
+DUE_LABELS = {"overdue": _l("Overdue"), "due_soon": _l("Due soon"), "lapsed": _l("Passed")}
+_DUE_COLOURS = {"overdue": "text-bg-danger", "due_soon": "text-bg-warning", "lapsed": "text-bg-light border"}
+
+
+def due_badge(status: str | None) -> Markup:
+    """The status's badge; nothing for a deadline that is neither overdue, due soon nor passed."""
+    if status not in _DUE_COLOURS:
+        return Markup("")
+    label = translated(DUE_LABELS)[status]
+    return Markup(f'<span class="badge {_DUE_COLOURS[status]}" data-due="{status}">{escape(label)}</span>')
+
+
+def case_url(number: str) -> str:
+    """The case page's address, as ``url_for`` writes it: built once a request and reused for every row
+    of a list, the number quoted per row as werkzeug quotes a path segment."""
+    prefix = g.get("case_url_prefix")
+    if prefix is None:
+        prefix = g.case_url_prefix = url_for("case_page.show", number="-").removesuffix("-")
+    return prefix + quote(number, safe="!$&'()*+,/:;=@")
+
+
 def listing(items) -> str:
     """Items joined as the reader's language lists them (A, B and C / A、B和C)."""
     items = [str(item) for item in items]
@@ -57,9 +82,16 @@ def format_day(value, fmt: str = "yMMMd") -> str:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(LOCAL_ZONE).date()
+    return _day(value, fmt, get_locale())
+
+
+@lru_cache(maxsize=8192)
+def _day(day, fmt: str, locale) -> str:
+    # A list writes a day per row (when each case is due), mostly the same few hundred days: Babel's
+    # formatting of each costs more than the rest of the row.
     if fmt in _NAMED_FORMATS:
-        return format_date(value, fmt)
-    return format_skeleton(fmt, value, locale=get_locale())
+        return format_date(day, fmt, locale=locale)
+    return format_skeleton(fmt, day, locale=locale)
 
 
 def format_moment(value) -> str:
@@ -132,6 +164,8 @@ def init_app(app) -> None:
         state_badge=state_badge,
         risk_badge=risk_badge,
         supervision_badge=supervision_badge,
+        due_badge=due_badge,
+        case_url=case_url,
         now=utcnow,
         get_locale=get_locale,
         due_status=due_status,

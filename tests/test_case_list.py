@@ -4,12 +4,14 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask import url_for
 
 from mediation.clock import utcnow
 from mediation.services import search
 from mediation.services.cases import CaseInput, register_case
 from mediation.services.parties import PartyInput
 from mediation.services.search import CaseFilters, case_query
+from mediation.templating import case_url
 from tests.conftest import fire, login, make_case, make_station, make_user
 
 
@@ -94,6 +96,32 @@ def test_each_row_shows_number_link_title_state_risk_category_mediator_parties_a
     assert "text-bg-primary" in page  # low risk is blue
     assert "Road traffic accidents" in page and mediator.name in page
     assert "孙悟空 — 猪八戒" in page
+
+
+def test_a_rows_parties_are_the_applicants_then_the_respondents_in_their_order(client, db, station, mediator):
+    register(
+        station,
+        mediator,
+        "分家 family",
+        parties=[
+            PartyInput(role="applicant", name="唐僧"),
+            PartyInput(role="third_party", name="白龙马"),
+            PartyInput(role="respondent", name="沙悟净"),
+            PartyInput(role="applicant", name="观音"),
+        ],
+    )
+    db.session.commit()
+    login(client, mediator)
+    page = client.get("/cases").get_data(as_text=True)
+    assert "唐僧、观音 — 沙悟净" in page
+    assert "白龙马" not in page  # a third party is on the case page, not in the list
+
+
+@pytest.mark.parametrize("number", ["S1-2026-0000001", "XLG-2026-12", "a b/c?d#é"])
+def test_a_rows_link_is_the_address_url_for_writes(app, number):
+    with app.test_request_context("/cases"):
+        assert case_url(number) == url_for("case_page.show", number=number)
+        assert case_url(number) == url_for("case_page.show", number=number)  # the second, from the cache
 
 
 @pytest.mark.parametrize(
