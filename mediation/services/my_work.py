@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, exists, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, load_only, selectinload
 
 from mediation import lifecycle, policy
 from mediation.clock import end_of_day, local_date, utcnow
@@ -166,6 +166,10 @@ def my_work(actor, *, scope: str = MINE, now: datetime | None = None) -> Work:
     return Work(role, scope if scope in (MINE, ALL) else MINE, groups, now, ends)
 
 
+#: What a row shows of its case: its number, title and station (in the session already, with the reader).
+_LISTED = (load_only(Case.number, Case.title, Case.station_id), lazyload(Case.station))
+
+
 def _listed_cases(groups) -> dict:
     """The cases of the rows a page may list (each group's first ``SHOWN``, of all and of the reader's own),
     in one query; ``None`` for the rest, which are only counted. The rows that came with their case (a
@@ -174,7 +178,8 @@ def _listed_cases(groups) -> dict:
     for rows in groups.values():
         for view in (rows, [row for row in rows if row.mine]):
             wanted.update(row.deadline.case_id for row in view[:SHOWN] if row.case is None)
-    listed = db.session.scalars(select(Case).where(Case.id.in_(sorted(wanted)))) if wanted else []
+    query = select(Case).where(Case.id.in_(sorted(wanted))).options(*_LISTED)
+    listed = db.session.scalars(query) if wanted else []
     return defaultdict(lambda: None, {case.id: case for case in listed})
 
 
