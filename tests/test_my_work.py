@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from mediation.clock import end_of_day
-from mediation.services import deadlines, my_work
+from mediation.services import deadlines, my_work, supervision
 from mediation.services.judicial import apply_for_confirmation
 from tests.conftest import fire, login, make_case, statements
 
@@ -233,12 +233,12 @@ def test_a_kind_declared_first_comes_first_in_its_group(db, monkeypatch, station
     fire(mediate, "accept", mediator, now=NOW - timedelta(days=1))
     due(mediate, NOW + timedelta(hours=5), "mediation")
     db.session.commit()
-    assert [i.case.number for i in my_work.my_work(mediator).items(my_work.TODAY)] == [
+    assert [i.case.number for i in my_work.my_work(mediator).first(my_work.TODAY)] == [
         accept.number,
         mediate.number,
     ]
     monkeypatch.setattr(my_work, "PRIORITY", ("mediation",))
-    assert [i.case.number for i in my_work.my_work(mediator).items(my_work.TODAY)] == [
+    assert [i.case.number for i in my_work.my_work(mediator).first(my_work.TODAY)] == [
         mediate.number,
         accept.number,
     ]
@@ -328,10 +328,42 @@ def test_a_long_group_lists_its_most_urgent_rows_and_counts_them_all(
     section = html.split('data-group="overdue"')[1].split("</section>")[0]
     assert re.search(r"data-count>5<", section) and "The 3 most urgent of 5 are listed." in section
     assert "/cases?overdue=1&amp;sort=due" in section
-    # Only the listed rows' cases are loaded; every row is counted, as the home page's tile counts them.
+    # Only the listed rows are loaded; every row is counted, as the home page's tile counts them.
     work = my_work.my_work(mediator)
-    assert [item.case is not None for item in work.items(my_work.OVERDUE)] == [True] * 3 + [False] * 2
-    assert work.cases(my_work.OVERDUE) == set(numbers)
+    assert [item.number for item in work.groups[my_work.OVERDUE]] == numbers[::-1][:3]
+    assert (work.count(my_work.OVERDUE), work.cases(my_work.OVERDUE)) == (5, 5)
+
+
+def test_each_view_counts_every_row_and_case_even_where_none_of_a_side_is_listed(
+    client, db, monkeypatch, station, mediator, colleague, supervisor
+):
+    """A mediator's own rows fill the listed ones; the colleague's, less urgent, are counted all the same,
+    and a case with two rows due is one case."""
+    monkeypatch.setattr(my_work, "SHOWN", 2)
+    mine = [registered(station, mediator, f"m{i}", OVERDUE_AT - timedelta(hours=10 + i)) for i in range(3)]
+    for i in range(2):
+        registered(station, colleague, f"c{i}", OVERDUE_AT - timedelta(hours=i))
+    supervision.start(
+        supervisor, mine[0], mine[0].version, urgency="key", due_on="2026-03-20", request="请推进", now=NOW
+    )
+    due(mine[0], OVERDUE_AT, "supervision")  # a second overdue row on the same case
+    db.session.commit()
+    work = my_work.my_work(mediator, scope=my_work.ALL)
+    assert [(i.number, i.deadline.kind) for i in work.first(my_work.OVERDUE)] == [
+        (mine[0].number, "supervision"),  # 督办 first
+        (mine[2].number, "acceptance"),
+    ]
+    assert (work.count(my_work.OVERDUE), work.cases(my_work.OVERDUE)) == (6, 5)
+    assert (
+        work.count(my_work.OVERDUE, scope=my_work.MINE),
+        work.cases(my_work.OVERDUE, scope=my_work.MINE),
+    ) == (
+        4,
+        3,
+    )
+    login(client, mediator)
+    counted = tiles(page(client, "/"))
+    assert (counted["My overdue cases"][0], counted["Overdue at my stations"][0]) == (3, 5)
 
 
 # --- A warning reads the same everywhere (§3) ---------------------------------------------------------------

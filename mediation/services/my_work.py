@@ -8,17 +8,18 @@ overdue and due-today work, to read. Every row's status is ``services.deadlines.
 here as on the case page and in every list; a window that lapses (judicial confirmation) shows while it
 is due soon, never as overdue.
 
-The rows come in one query (the deadlines with their cases' numbers and mediators; on
-``ix_deadline_open_station_due`` for a station), then the cases of the rows a page lists in another; a
-liaison's with their cases, their referrals and agreements (to tell whose work each is). So the page costs
-the same statements however many rows it shows, and builds a case only for a row it lists.
+A station's work is counted in SQL (rows and cases, per group and whose case it is) and only the rows a
+page may list are loaded, with the columns of their cases a row shows (both on
+``ix_deadline_open_station_due``): a district's supervisor can have hundreds overdue, and the page lists
+fifty a group, so it costs the same however many there are. A liaison's rows come with their cases,
+referrals and agreements (to tell whose work each is) and are counted in Python; an agency's are few.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import lazyload, load_only, selectinload
 
 from mediation import lifecycle, policy
@@ -67,12 +68,11 @@ def _kinds(owner: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Item:
-    """One deadline row of the user's work. Its ``case`` is loaded for the rows a page may list (each
-    group's first ``SHOWN``, in either of a mediator's views); the rest are counted by ``number``."""
+    """One deadline row of the user's work, with what a row shows of its case."""
 
     deadline: Deadline
     number: str
-    case: Case | None
+    case: Case
     #: ``services.deadlines.status`` at the moment asked.
     status: str
     #: The element of the case page where the work is done.
@@ -86,12 +86,27 @@ class Item:
 
 
 @dataclass(frozen=True)
+class Tally:
+    """How many rows a group has, and on how many cases."""
+
+    rows: int = 0
+    cases: int = 0
+
+    def __add__(self, other: "Tally") -> "Tally":
+        return Tally(self.rows + other.rows, self.cases + other.cases)
+
+
+@dataclass(frozen=True)
 class Work:
-    """The user's work at a moment: ``groups`` by ``GROUPS`` key, each most urgent first."""
+    """The user's work at a moment. ``groups`` holds, by ``GROUPS`` key and most urgent first, the rows a
+    page may list (each group's first ``SHOWN``, of all and of the user's own); ``tallies`` counts every
+    row, by group and whether the case is the user's own (``Item.mine``): a case is one or the other, so
+    the two add up."""
 
     role: str
     scope: str
     groups: dict[str, list[Item]]
+    tallies: dict[tuple[str, bool], Tally]
     now: datetime
     #: The last day "this week" covers: the coming Sunday, China's week (today when it is Sunday).
     week_ends: date
@@ -105,23 +120,35 @@ class Work:
         """The groups the page shows: a supervisor sees what is overdue and due today."""
         return (OVERDUE, TODAY) if self.role == OVERSIGHT else GROUPS
 
-    def items(self, group: str, *, scope: str | None = None) -> list[Item]:
-        """The rows of ``group`` in ``scope`` (by default the one asked for)."""
+    def _own_only(self, scope: str | None) -> bool:
+        return (scope or self.scope) == MINE and self.role == STATION
+
+    def first(self, group: str, *, scope: str | None = None) -> list[Item]:
+        """The rows of ``group`` the page lists in ``scope`` (by default the one asked for): ``SHOWN`` at
+        most, the most urgent."""
         rows = self.groups[group]
-        return [i for i in rows if i.mine] if (scope or self.scope) == MINE and self.role == STATION else rows
+        return ([i for i in rows if i.mine] if self._own_only(scope) else rows)[:SHOWN]
 
-    def first(self, group: str) -> list[Item]:
-        """The rows of ``group`` the page lists (``SHOWN`` at most)."""
-        return self.items(group)[:SHOWN]
+    def tally(self, group: str, *, scope: str | None = None) -> Tally:
+        own = self.tallies.get((group, True), Tally())
+        return own if self._own_only(scope) else own + self.tallies.get((group, False), Tally())
 
-    def cases(self, group: str, *, scope: str | None = None) -> set[str]:
-        """The numbers of the cases with a row in ``group``: what the home page's overdue tiles count."""
-        return {i.number for i in self.items(group, scope=scope)}
+    def count(self, group: str, *, scope: str | None = None) -> int:
+        """How many rows ``group`` has in ``scope``, listed or not."""
+        return self.tally(group, scope=scope).rows
+
+    def cases(self, group: str, *, scope: str | None = None) -> int:
+        """How many cases have a row in ``group``: what the home page's overdue tiles count."""
+        return self.tally(group, scope=scope).cases
 
     @property
     def top(self) -> list[Item]:
-        """What is overdue, then what is due today: the top of the list, for the home page."""
-        return self.items(OVERDUE) + self.items(TODAY)
+        """The first of what is overdue, then of what is due today: the top of the list, for the home page."""
+        return self.first(OVERDUE) + self.first(TODAY)
+
+    @property
+    def top_count(self) -> int:
+        return self.count(OVERDUE) + self.count(TODAY)
 
 
 def role_of(actor) -> str:
@@ -149,48 +176,42 @@ def my_work(actor, *, scope: str = MINE, now: datetime | None = None) -> Work:
     today = local_date(now)
     ends = week_end(today)
     horizon = end_of_day(today if role == OVERSIGHT else ends)
-    rows = _rows(actor, role, horizon) if role != NONE else []
-    groups = {group: [] for group in GROUPS}
-    for deadline, number, mediator_id, case in rows:
-        status = deadlines.status(deadline, now)
-        group = _group(deadline, status, today, ends)
-        if group is None or (case is not None and not _theirs(actor, role, deadline, case)):
-            continue
+    group = _grouping(now, end_of_day(today), horizon)
+    if role in (STATION, OVERSIGHT):
+        rows, tallies = _station_rows(actor, group, horizon)
+    elif role == AGENCY:
+        rows, tallies = _agency_rows(actor, group, horizon)
+    else:
+        rows, tallies = [], {}
+    groups = {name: [] for name in GROUPS}
+    for name, deadline, case_ in rows:
         anchor = ANCHORS.get(deadline.kind, DEFAULT_ANCHOR) if role != OVERSIGHT else DEFAULT_ANCHOR
-        groups[group].append(Item(deadline, number, case, status, anchor, mediator_id in (None, actor.id)))
+        status = deadlines.status(deadline, now)
+        mine = case_.mediator_id in (None, actor.id)
+        groups[name].append(Item(deadline, case_.number, case_, status, anchor, mine))
     for items in groups.values():
         items.sort(key=_urgency)
-    cases = _listed_cases(groups)
-    for items in groups.values():
-        items[:] = [item if item.case else replace(item, case=cases[item.deadline.case_id]) for item in items]
-    return Work(role, scope if scope in (MINE, ALL) else MINE, groups, now, ends)
+    return Work(role, scope if scope in (MINE, ALL) else MINE, groups, tallies, now, ends)
 
 
-#: What a row shows of its case: its number, title and station (in the session already, with the reader).
-_LISTED = (load_only(Case.number, Case.title, Case.station_id), lazyload(Case.station))
+def _grouping(now: datetime, today_ends: datetime, horizon: datetime):
+    """The group of a deadline row as SQL, by ``services.deadlines.status``'s rules (tested to agree):
+    overdue, else due by the end of today, else by ``horizon``; ``NULL`` past it, and for a window let lapse
+    (judicial confirmation), which is no one's work."""
+    lapsing = [kind for kind, rule in lifecycle.DEADLINES.items() if rule.lapses]
+    return case(
+        (Deadline.due_at <= now, case((Deadline.kind.in_(lapsing), None), else_=literal(OVERDUE))),
+        (Deadline.due_at <= today_ends, literal(TODAY)),
+        (Deadline.due_at <= horizon, literal(WEEK)),
+    )
 
 
-def _listed_cases(groups) -> dict:
-    """The cases of the rows a page may list (each group's first ``SHOWN``, of all and of the reader's own),
-    in one query; ``None`` for the rest, which are only counted. The rows that came with their case (a
-    liaison's) need none."""
-    wanted = set()
-    for rows in groups.values():
-        for view in (rows, [row for row in rows if row.mine]):
-            wanted.update(row.deadline.case_id for row in view[:SHOWN] if row.case is None)
-    query = select(Case).where(Case.id.in_(sorted(wanted))).options(*_LISTED)
-    listed = db.session.scalars(query) if wanted else []
-    return defaultdict(lambda: None, {case.id: case for case in listed})
-
-
-def _group(deadline: Deadline, status: str, today: date, ends: date) -> str | None:
-    if status == deadlines.OVERDUE:
-        return OVERDUE
-    if status not in (deadlines.DUE_SOON, deadlines.ON_TIME):  # a lapsed window
-        return None
-    if deadline.due_at <= end_of_day(today):
-        return TODAY
-    return WEEK if deadline.due_at <= end_of_day(ends) else None
+#: Most urgent first: ``PRIORITY``'s kinds, then by when due (and the row, so the order is total).
+_URGENCY = (
+    case({kind: rank for rank, kind in enumerate(PRIORITY)}, value=Deadline.kind, else_=len(PRIORITY)),
+    Deadline.due_at,
+    Deadline.id,
+)
 
 
 def _urgency(item: Item):
@@ -199,24 +220,75 @@ def _urgency(item: Item):
     return rank, deadline.due_at, deadline.id
 
 
-def _rows(actor, role, horizon) -> list[tuple]:
-    """The open deadlines that may be the actor's work, due by ``horizon``: each with its case's number and
-    mediator, and for a liaison the case itself (with its referrals and agreements, to tell whose work each
-    row is). A station's rows come without their cases: a district's supervisor can have hundreds, and the
-    page lists fifty a group."""
-    where = (Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None), Deadline.due_at <= horizon)
-    order = (Deadline.due_at, Deadline.id)
-    if role in (STATION, OVERSIGHT):
-        if not actor.station_ids:
-            return []
-        query = (
-            select(Deadline, Case.number, Case.mediator_id)
-            .join(Case, Case.id == Deadline.case_id)
-            .where(*where, Deadline.station_id.in_(sorted(actor.station_ids)))
-            .where(Deadline.kind.in_(_kinds("station")))
-            .order_by(*order)
+#: What a row shows of its case: its number, title and station (in the session already, with the reader),
+#: and whose it is.
+_LISTED = (
+    load_only(Case.number, Case.title, Case.station_id, Case.mediator_id),
+    lazyload(Case.station),
+    lazyload(Case.mediator),
+)
+
+
+def _station_rows(actor, group, horizon) -> tuple[list, dict]:
+    """The rows of the actor's stations a page may list, each as (group, deadline, case), and the tallies
+    of every row, in one statement whatever their number: window functions rank each row in its group, of
+    all and of its side (the actor's own or not), and count each side's rows and cases (the greatest dense
+    rank of the case ids); the rows kept are each group's first ``SHOWN`` of all and of the actor's own,
+    and each side's first, which carries the side's tally (a row beyond the first ``SHOWN`` is never
+    listed)."""
+    if not actor.station_ids:
+        return [], {}
+    mine = or_(Case.mediator_id.is_(None), Case.mediator_id == actor.id)
+    side = (group, mine)
+    ranked = (
+        select(
+            Deadline.id,
+            group.label("name"),
+            mine.label("mine"),
+            func.row_number().over(partition_by=group, order_by=_URGENCY).label("of_all"),
+            func.row_number().over(partition_by=side, order_by=_URGENCY).label("of_side"),
+            func.count().over(partition_by=side).label("row_count"),
+            func.dense_rank().over(partition_by=side, order_by=Deadline.case_id).label("case_rank"),
         )
-        return [(*row, None) for row in db.session.execute(query)]
+        .join(Case, Case.id == Deadline.case_id)
+        .where(
+            Deadline.met_at.is_(None),
+            Deadline.cancelled_at.is_(None),
+            Deadline.station_id.in_(sorted(actor.station_ids)),
+            Deadline.due_at <= horizon,  # what bounds the index's range; ``group`` decides
+            Deadline.kind.in_(_kinds("station")),
+            group.is_not(None),
+        )
+        .subquery()
+    )
+    tallied = select(
+        ranked, func.max(ranked.c.case_rank).over(partition_by=(ranked.c.name, ranked.c.mine)).label("cases")
+    ).subquery()
+    query = (
+        select(tallied.c.name, tallied.c.mine, tallied.c.row_count, tallied.c.cases, Deadline, Case)
+        .join(Deadline, Deadline.id == tallied.c.id)
+        .join(Case, Case.id == Deadline.case_id)
+        .where(
+            or_(
+                tallied.c.of_all <= SHOWN,
+                and_(tallied.c.mine, tallied.c.of_side <= SHOWN),
+                tallied.c.of_side == 1,
+            )
+        )
+        .options(*_LISTED)
+    )
+    rows, tallies = [], {}
+    for name, own, count, cases, deadline, case_ in db.session.execute(query):
+        rows.append((name, deadline, case_))
+        tallies[name, bool(own)] = Tally(count, cases)
+    return rows, tallies
+
+
+def _agency_rows(actor, group, horizon) -> tuple[list, dict]:
+    """The rows that are the actor's agency's work, each as (group, deadline, case), with the case's
+    referrals and agreements to tell whose work each is (``reminders.owning_agency``: the query narrows,
+    this decides which referral is the case's active one and which application its latest); and their
+    tallies. An agency's rows are few: all are loaded, and counted here."""
     agency_id = actor.agency_id
     referred = exists(
         select(Referral.id).where(
@@ -230,25 +302,26 @@ def _rows(actor, role, horizon) -> list[tuple]:
         select(Agreement.id).where(Agreement.case_id == Deadline.case_id, Agreement.jc_court_id == agency_id)
     )
     query = (
-        select(Deadline, Case)
+        select(group, Deadline, Case)
         .join(Case, Case.id == Deadline.case_id)
         .where(
-            *where,
+            Deadline.met_at.is_(None),
+            Deadline.cancelled_at.is_(None),
+            Deadline.due_at <= horizon,
+            group.is_not(None),
             or_(
                 and_(Deadline.kind.in_(_kinds("agency")), referred),
                 and_(Deadline.kind.in_(_kinds("court")), confirming),
             ),
         )
-        .order_by(*order)
         .options(selectinload(Case.referrals), selectinload(Case.agreements))
     )
-    return [(deadline, case.number, case.mediator_id, case) for deadline, case in db.session.execute(query)]
-
-
-def _theirs(actor, role, deadline, case) -> bool:
-    """Whether the row is the actor's work, as reminders say whose it is (the query narrows; this decides
-    for a liaison which referral is the case's active one, and which application its latest)."""
-    if role in (STATION, OVERSIGHT):
-        return True
-    agency = reminders.owning_agency(deadline, case)
-    return agency is not None and agency.id == actor.agency_id
+    rows = []
+    for name, deadline, case_ in db.session.execute(query):
+        agency = reminders.owning_agency(deadline, case_)
+        if agency is not None and agency.id == agency_id:
+            rows.append((name, deadline, case_))
+    numbers = defaultdict(list)
+    for name, _, case_ in rows:
+        numbers[name, case_.mediator_id in (None, actor.id)].append(case_.number)
+    return rows, {key: Tally(len(listed), len(set(listed))) for key, listed in numbers.items()}
