@@ -27,6 +27,12 @@ class Config:
     SECRET_KEY = DEVELOPMENT_SECRET_KEY
     SQLALCHEMY_DATABASE_URI = None  # set in from_environment: SQLite under the instance folder
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    #: PostgreSQL: the parallel workers one query may start (``max_parallel_workers_per_gather``), set on
+    #: each of the app's connections; ``None`` leaves the server's setting. A page's queries take
+    #: milliseconds, and starting a worker costs about as much; under load the workers take the cores the
+    #: app's own need (a district supervisor's "my work" at 1,000,000 cases: 63 requests/s with the server's
+    #: 2, 96 with none; ``docs/performance.md``).
+    DATABASE_PARALLEL_WORKERS = 0
     #: Where uploaded attachments live; outside the database, keyed by checksum.
     UPLOAD_FOLDER = None
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
@@ -121,6 +127,9 @@ def from_environment(app) -> None:
         app.config["SECRET_KEY"] = env["SECRET_KEY"]
     if "DATABASE_URL" in env:
         app.config["SQLALCHEMY_DATABASE_URI"] = env["DATABASE_URL"]
+    if "DATABASE_PARALLEL_WORKERS" in env:  # empty: the server's setting
+        workers = env["DATABASE_PARALLEL_WORKERS"].strip()
+        app.config["DATABASE_PARALLEL_WORKERS"] = int(workers) if workers else None
     if "UPLOAD_FOLDER" in env:
         app.config["UPLOAD_FOLDER"] = env["UPLOAD_FOLDER"]
     if "RATELIMIT_STORAGE_URI" in env:
@@ -139,5 +148,16 @@ def finish(app) -> None:
         instance.mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'mediation.sqlite'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    workers = app.config.get("DATABASE_PARALLEL_WORKERS")
+    if workers is not None and app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # In the connection's startup packet: no statement, and a rolled-back transaction cannot undo it.
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        connect_args = dict(options.get("connect_args", {}))
+        setting = f"-c max_parallel_workers_per_gather={int(workers)}"
+        connect_args["options"] = (
+            f"{connect_args['options']} {setting}" if "options" in connect_args else setting
+        )
+        options["connect_args"] = connect_args
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config.get("UPLOAD_FOLDER"):
         app.config["UPLOAD_FOLDER"] = str(instance / "uploads")
